@@ -1,0 +1,114 @@
+"""The Kuntatutor webinar service: create_app builds it from a named configuration."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import load_settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app from the named configuration (or APP_CONFIG), then apply overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=str(PROJECT_DIR / "instance"),
+    )
+    configure(app, config_name, overrides)
+    register_extensions(app)
+    register_celery(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
+    """Load settings, fill the instance-folder defaults and refuse an unsafe production setup."""
+    app.config.from_mapping(load_settings(config_name))
+    app.config.from_mapping(overrides)
+    instance = Path(app.instance_path)
+    if app.config["SQLALCHEMY_DATABASE_URI"] is None:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'kuntatutor.sqlite'}"
+    app.config["MAIL_FOLDER"] = app.config["MAIL_FOLDER"] or str(instance / "mail")
+    app.config["CELERY_BROKER_FOLDER"] = app.config["CELERY_BROKER_FOLDER"] or str(instance / "broker")
+    app.config["RATELIMIT_STORAGE_URI"] = (
+        app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"] or "memory://"
+    )
+    if app.config["ENV_NAME"] == "production" and not app.config["SECRET_KEY"]:
+        raise RuntimeError("SECRET_KEY must be set in production.")
+    instance.mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from app import models  # noqa: F401  (registers the tables on the metadata)
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale
+    from flask_babel import get_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Helsinki")
+    limiter.init_app(app)
+
+    @app.context_processor
+    def page_language():
+        return {"lang": str(get_locale())}
+
+
+def register_celery(app: Flask) -> None:
+    """Build the Celery app from this Flask app's config."""
+    from workers.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the public site, the organizer pages and, in development, the mailbox."""
+    from app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    if app.config["DEV_MAILBOX"]:
+        from app.mailbox import bp as mailbox_bp
+
+        app.register_blueprint(mailbox_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Show errors as pages in the site's layout."""
+    from flask import render_template
+
+    def render_error(error):
+        return render_template("error.html", error=error), error.code
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send a strict CSP and the usual hardening headers with every response."""
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+            " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` commands."""
+    from app.cli import register
+
+    register(app)

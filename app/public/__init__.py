@@ -1,0 +1,7 @@
+"""What participants see: the series, event pages, registration and their own registration."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from app.public import views  # noqa: E402,F401

@@ -1,0 +1,127 @@
+"""Named configurations; every setting can be overridden from the environment."""
+
+import os
+
+
+def parse_bool(value: str) -> bool:
+    """Read a yes/no environment value."""
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Environment variable -> (config key, parser). Read when an app is created,
+# so a changed environment needs no re-import.
+RUNTIME_ENVIRONMENT = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "SMTP_HOST": ("SMTP_HOST", str),
+    "SMTP_PORT": ("SMTP_PORT", int),
+    "SMTP_USER": ("SMTP_USER", str),
+    "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
+    "SMTP_STARTTLS": ("SMTP_STARTTLS", parse_bool),
+    "SMTP_TIMEOUT": ("SMTP_TIMEOUT", int),
+    "MAIL_FROM": ("MAIL_FROM", str),
+    "MAIL_FOLDER": ("MAIL_FOLDER", str),
+    "BASE_URL": ("BASE_URL", str),
+    "SERVER_NAME": ("SERVER_NAME", str),
+    "RETENTION_DAYS": ("RETENTION_DAYS", int),
+    "PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "CELERY_BROKER_FOLDER": ("CELERY_BROKER_FOLDER", str),
+    "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", parse_bool),
+}
+
+
+class Config:
+    """Settings shared by every environment; the embedded defaults need no servers."""
+
+    ENV_NAME = "base"
+    ENVIRONMENT = RUNTIME_ENVIRONMENT
+    SECRET_KEY = "dev-only-not-secret"
+    # None means "under the instance folder", filled in by create_app.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = ""
+    CELERY_BROKER_FOLDER = None
+
+    MAIL_FROM = "Kuntatutor <kuntatutor@example.org>"
+    MAIL_FOLDER = None
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT = 30
+
+    BASE_URL = "http://127.0.0.1:5000"
+    SERVER_NAME = None
+
+    RETENTION_DAYS = 90
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+
+    RATELIMIT_STORAGE_URI = None
+    RATELIMIT_HEADERS_ENABLED = True
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    DEV_MAILBOX = False
+    DEMO_ORGANIZER = False
+
+
+class DevelopmentConfig(Config):
+    """Local development: `make run`, demo data, the browser mailbox."""
+
+    ENV_NAME = "development"
+    DEV_MAILBOX = True
+    DEMO_ORGANIZER = True
+
+
+class TestingConfig(Config):
+    """The test suite: SQLite in memory unless TEST_DATABASE_URL names PostgreSQL."""
+
+    ENV_NAME = "testing"
+    # Never DATABASE_URL or REDIS_URL: a test run must not touch a real deployment.
+    ENVIRONMENT = {
+        "TEST_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+        "TEST_REDIS_URL": ("REDIS_URL", str),
+    }
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = False
+    DEV_MAILBOX = True
+
+
+class ProductionConfig(Config):
+    """Real services: PostgreSQL, Redis, SMTP; refuses to start without a secret key."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = ""
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_settings(name: str | None = None) -> dict:
+    """The named configuration (or APP_CONFIG's) with its environment overrides applied."""
+    name = name or os.environ.get("APP_CONFIG", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown configuration {name!r}; use one of {', '.join(CONFIGS)}.") from None
+    settings = {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+    for variable, (key, parse) in config_class.ENVIRONMENT.items():
+        value = os.environ.get(variable)
+        if value not in (None, ""):
+            settings[key] = parse(value)
+    return settings

@@ -1,0 +1,59 @@
+"""The Celery app, built from the Flask app's config; tasks run inside an app context."""
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+# Periodic work; the interval lives here once.
+BEAT_SCHEDULE = {
+    "record-heartbeat": {"task": "workers.health.record_heartbeat", "schedule": 60.0},
+}
+
+
+def broker_settings(config) -> dict:
+    """Redis when REDIS_URL is set; otherwise a broker that needs no server."""
+    if config["REDIS_URL"]:
+        return {"broker_url": config["REDIS_URL"]}
+    if config.get("TESTING"):
+        return {"broker_url": "memory://"}
+    # A shared folder lets the web process, the worker and beat of `make run` talk.
+    folder = Path(config["CELERY_BROKER_FOLDER"])
+    (folder / "processed").mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        },
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for this Flask app and make it the default for shared tasks."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.import_name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        # A task is acknowledged only once it finished, so a killed worker's task runs again.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone="UTC",
+        imports=("workers.health",),
+        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule_filename=str(Path(app.instance_path) / "celerybeat-schedule"),
+        worker_hijack_root_logger=False,
+        **broker_settings(app.config),
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
