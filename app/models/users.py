@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.models.events import Event, Series, in_list
 from app.models.types import UTCDateTime, utcnow
 
@@ -63,3 +63,9 @@ class AuditEntry(db.Model):
     detail: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[OrganizerUser | None] = relationship()
+
+
+@login_manager.user_loader
+def load_organizer(user_id: str) -> OrganizerUser | None:
+    """Flask-Login's way back from the session to the organizer."""
+    return db.session.get(OrganizerUser, int(user_id))

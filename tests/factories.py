@@ -1,0 +1,78 @@
+"""Small factories for the domain objects tests need."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from itertools import count
+
+from app.extensions import db
+from app.models import Event, Municipality, Registration, Series
+from app.models.types import utcnow
+
+_sequence = count(1)
+
+
+def make_municipality(code: str = "092", name_fi: str = "Vantaa", name_sv: str = "Vanda") -> Municipality:
+    """A municipality, reused if it exists already."""
+    municipality = db.session.get(Municipality, code)
+    if municipality is None:
+        municipality = Municipality(code=code, name_fi=name_fi, name_sv=name_sv, bilingual=True)
+        db.session.add(municipality)
+        db.session.flush()
+    return municipality
+
+
+def make_series(**fields) -> Series:
+    """The Kuntatutor series, or a series with the given fields."""
+    n = next(_sequence)
+    values = {"slug": f"series-{n}", "name_fi": f"Sarja {n}", "description_fi": "Kuvaus"}
+    values.update(fields)
+    series = Series(**values)
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def make_event(**fields) -> Event:
+    """A published event two weeks from now, lasting three hours, unless told otherwise."""
+    n = next(_sequence)
+    starts_at = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=14))
+    values = {
+        "slug": f"webinar-{n}",
+        "title_fi": f"Webinaari {n}",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=3),
+        "status": "published",
+        "capacity": 100,
+        "join_url": "https://meet.example.org/j/123",
+    }
+    values.update(fields)
+    if "series" not in values and "series_id" not in values:
+        values["series"] = make_series()
+    event = Event(**values)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def make_registration(event: Event, **fields) -> Registration:
+    """A confirmed registration for the event from Vantaa."""
+    n = next(_sequence)
+    values = {
+        "event": event,
+        "email": f"person{n}@example.org",
+        "first_name": "Aino",
+        "last_name": f"Virtanen{n}",
+        "language": "fi",
+        "privacy_notice_version": "2026-11",
+        "privacy_consented_at": utcnow(),
+        "status": "confirmed",
+        "manage_token_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
+    }
+    if "organization" not in fields and "municipality_code" not in fields:
+        values["municipality"] = make_municipality()
+    values.update(fields)
+    registration = Registration(**values)
+    db.session.add(registration)
+    db.session.flush()
+    return registration
