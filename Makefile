@@ -1,0 +1,45 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+INSTALLED := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+# The PostgreSQL pass of the suite; CI requires it, elsewhere it runs when the server answers.
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kuntatutor_test
+
+.PHONY: install run test migrate seed clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+run: seed
+	@echo
+	@echo "  Kuntatutor is starting on http://127.0.0.1:5000"
+	@echo "  Organizer login: admin@example.org / kuntatutor-demo"
+	@echo "  Mail it sends:   http://127.0.0.1:5000/dev/mail/"
+	@echo "  Ctrl-C stops the web app, the worker and the scheduler."
+	@echo
+	PATH="$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+
+test: install
+	$(BIN)/pytest
+	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres', connect_timeout=2)" 2>/dev/null; then \
+		echo "== The suite again on PostgreSQL =="; \
+		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest; \
+	else \
+		echo "PostgreSQL is not reachable: the PostgreSQL pass was left out."; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
