@@ -1,13 +1,12 @@
 """Small factories for the domain objects tests need."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 from itertools import count
 
 from app.extensions import db
 from app.models import Event, Municipality, Registration, Series
 from app.models.types import utcnow
+from app.services.tokens import issue_manage_token
 
 _sequence = count(1)
 
@@ -67,12 +66,13 @@ def make_registration(event: Event, **fields) -> Registration:
         "privacy_notice_version": "2026-11",
         "privacy_consented_at": utcnow(),
         "status": "confirmed",
-        "manage_token_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
     }
     if "organization" not in fields and "municipality_code" not in fields:
         values["municipality"] = make_municipality()
     values.update(fields)
     registration = Registration(**values)
+    if "manage_token_hash" not in fields:
+        issue_manage_token(registration)
     db.session.add(registration)
     db.session.flush()
     return registration

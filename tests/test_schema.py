@@ -75,6 +75,7 @@ def test_registration_keeps_personal_data_until_purged(db):
     registration.first_name = None
     registration.last_name = None
     registration.manage_token_hash = None
+    registration.manage_token_nonce = None
     registration.purged_at = utcnow()
     db.session.flush()
 
@@ -82,7 +83,9 @@ def test_registration_keeps_personal_data_until_purged(db):
 def test_manage_token_hashes_are_unique(db):
     event = make_event()
     first = make_registration(event)
-    rejected(db, lambda: make_registration(event, manage_token_hash=first.manage_token_hash))
+    rejected(db, lambda: make_registration(
+        event, manage_token_nonce="x", manage_token_hash=first.manage_token_hash
+    ))
 
 
 def test_registration_needs_an_existing_event(db):

@@ -29,7 +29,7 @@ class Registration(db.Model):
         # Purging removes the person but keeps the municipality for reach statistics.
         CheckConstraint(
             "purged_at IS NOT NULL OR (email IS NOT NULL AND first_name IS NOT NULL"
-            " AND last_name IS NOT NULL AND manage_token_hash IS NOT NULL"
+            " AND last_name IS NOT NULL AND manage_token_hash IS NOT NULL AND manage_token_nonce IS NOT NULL"
             " AND (municipality_code IS NOT NULL OR organization IS NOT NULL))",
             name="personal_data_until_purged",
         ),
@@ -64,7 +64,9 @@ class Registration(db.Model):
     future_events_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12))
     attended: Mapped[str] = mapped_column(String(7), default="unknown")
-    # Only a hash: the token itself lives in the person's mails.
+    # The token is HMAC(SECRET_KEY, nonce): the database alone can neither read nor forge
+    # it, yet a worker can put the link in any mail. Lookups go by the token's hash.
+    manage_token_nonce: Mapped[str | None] = mapped_column(String(32))
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

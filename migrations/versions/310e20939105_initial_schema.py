@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d7320b838102
+Revision ID: 310e20939105
 Revises: 
-Create Date: 2026-11-21 12:02:37.162200
+Create Date: 2026-11-21 12:04:47.642571
 
 """
 from alembic import op
@@ -10,14 +10,13 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd7320b838102'
+revision = '310e20939105'
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    
     op.create_table('heartbeat',
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('beat_at', sa.DateTime(timezone=True), nullable=False),
@@ -185,6 +184,7 @@ def upgrade():
     sa.Column('future_events_consent', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attended', sa.String(length=7), nullable=False),
+    sa.Column('manage_token_nonce', sa.String(length=32), nullable=True),
     sa.Column('manage_token_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -195,7 +195,7 @@ def upgrade():
     sa.CheckConstraint("language IN ('fi', 'sv', 'en')", name=op.f('ck_registration_language')),
     sa.CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name=op.f('ck_registration_status')),
     sa.CheckConstraint('municipality_code IS NULL OR organization IS NULL', name=op.f('ck_registration_municipality_or_organization')),
-    sa.CheckConstraint('purged_at IS NOT NULL OR (email IS NOT NULL AND first_name IS NOT NULL AND last_name IS NOT NULL AND manage_token_hash IS NOT NULL AND (municipality_code IS NOT NULL OR organization IS NOT NULL))', name=op.f('ck_registration_personal_data_until_purged')),
+    sa.CheckConstraint('purged_at IS NOT NULL OR (email IS NOT NULL AND first_name IS NOT NULL AND last_name IS NOT NULL AND manage_token_hash IS NOT NULL AND manage_token_nonce IS NOT NULL AND (municipality_code IS NOT NULL OR organization IS NOT NULL))', name=op.f('ck_registration_personal_data_until_purged')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_registration_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['municipality_code'], ['municipality.code'], name=op.f('fk_registration_municipality_code_municipality'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
@@ -301,9 +301,7 @@ def upgrade():
 
 
 
-
 def downgrade():
-    
     with op.batch_alter_table('feedback_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_answer_response_id'))
 
@@ -356,4 +354,3 @@ def downgrade():
     op.drop_table('organizer_user')
     op.drop_table('municipality')
     op.drop_table('heartbeat')
-
