@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers the tables on the metadata)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
+    from app.services.content import render_markdown
     from flask_babel import get_locale
 
     db.init_app(app)
@@ -61,6 +62,8 @@ def register_extensions(app: Flask) -> None:
     def page_language():
         return {"lang": str(get_locale())}
 
+    app.add_template_filter(render_markdown, "markdown")
+
 
 def register_celery(app: Flask) -> None:
     """Build the Celery app from this Flask app's config."""
@@ -71,9 +74,11 @@ def register_celery(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the public site, the organizer pages and, in development, the mailbox."""
+    from app.organizer import bp as organizer_bp
     from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(organizer_bp, url_prefix="/organizer")
     if app.config["DEV_MAILBOX"]:
         from app.mailbox import bp as mailbox_bp
 

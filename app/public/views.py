@@ -1,35 +1,255 @@
-"""Public pages."""
+"""Public pages: the series, events, registration and managing one's own registration."""
 
-from flask import abort, render_template
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
-from app.models import Event, Series
+from app.extensions import db, limiter
+from app.models import Event, Municipality, Series
 from app.models.types import utcnow
 from app.public import bp
+from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm, normalized_email
+from app.services.registration import (
+    Applicant,
+    EventFull,
+    RegistrationClosed,
+    cancel_registration,
+    register,
+    seats_left,
+    update_details,
+)
+from app.services.tokens import find_registration_by_token
+
+VISIBLE_STATUSES = ("published", "cancelled")
+
+
+def page_language() -> str:
+    """The language the page is shown in."""
+    return str(get_locale())
+
+
+def visible_event(slug: str) -> Event:
+    """A published or cancelled event by its slug, or a 404."""
+    event = db.session.execute(
+        select(Event).where(Event.slug == slug, Event.status.in_(VISIBLE_STATUSES))
+    ).scalar_one_or_none()
+    if event is None:
+        abort(404)
+    return event
+
+
+def municipalities() -> list[Municipality]:
+    """The municipalities of Uusimaa."""
+    return list(db.session.execute(select(Municipality)).scalars())
+
+
+def calendar_response(body: bytes, filename: str) -> Response:
+    """An .ics download."""
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def series_page(series: Series | None):
+    """A series with its upcoming and past events."""
+    now = utcnow()
+    query = select(Event).where(Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
+    if series is not None:
+        query = query.where(Event.series_id == series.id)
+    events = list(db.session.execute(query).scalars())
+    upcoming = [event for event in events if event.ends_at >= now]
+    past = [event for event in reversed(events) if event.ends_at < now]
+    return render_template("public/series.html", series=series, upcoming=upcoming, past=past)
 
 
 @bp.get("/")
 def home():
-    """The series with its upcoming and past published events."""
-    now = utcnow()
-    events = db.session.execute(
-        select(Event).where(Event.status != "draft").order_by(Event.starts_at)
-    ).scalars().all()
-    upcoming = [event for event in events if event.ends_at >= now]
-    past = [event for event in reversed(events) if event.ends_at < now]
+    """The first series' page, which is the service's front page."""
     series = db.session.execute(select(Series).order_by(Series.id)).scalars().first()
-    return render_template(
-        "public/home.html", series=series, upcoming=upcoming, past=past
-    )
+    return series_page(series)
+
+
+@bp.get("/series/<slug>")
+def series(slug: str):
+    """A series' page."""
+    found = db.session.execute(select(Series).where(Series.slug == slug)).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return series_page(found)
+
+
+@bp.get("/series/<slug>/calendar.ics")
+def series_calendar(slug: str):
+    """A calendar feed of the series' events to subscribe to; no join links."""
+    found = db.session.execute(select(Series).where(Series.slug == slug)).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    events = db.session.execute(
+        select(Event).where(Event.series_id == found.id, Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
+    ).scalars()
+    from app.services import calendar
+
+    body = calendar.series_feed(found, list(events), page_language())
+    return Response(body, mimetype="text/calendar")
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
-    """An event's page: what, when, who hosts, the programme and the contacts."""
-    found = db.session.execute(
-        select(Event).where(Event.slug == slug, Event.status != "draft")
-    ).scalar_one_or_none()
-    if found is None:
+    """What, when, who hosts, the programme, contacts, seats and the register button."""
+    found = visible_event(slug)
+    return render_template(
+        "public/event.html",
+        event=found,
+        seats_left=seats_left(found),
+        registration_open=found.registration_is_open(utcnow()),
+        now=utcnow(),
+    )
+
+
+@bp.get("/events/<slug>/calendar.ics")
+def event_calendar(slug: str):
+    """Add-to-calendar file: METHOD:PUBLISH, without the join link."""
+    from app.services import calendar
+
+    found = visible_event(slug)
+    return calendar_response(calendar.event_calendar(found, page_language()), f"{found.slug}.ics")
+
+
+def registration_email_key() -> str:
+    """Rate-limit key per submitted email address, so one inbox cannot be flooded."""
+    email = (request.form.get("email") or "").strip().lower()
+    return f"register-email:{email}"
+
+
+def rate_limited_form():
+    """Keep what the person typed and tell them to wait, instead of a bare error page."""
+    found = visible_event(request.view_args["slug"])
+    form = RegistrationForm()
+    form.set_municipality_choices(municipalities(), page_language())
+    message = _("Too many registrations were sent from here in a short time. Wait a few minutes and send the form again.")
+    return Response(
+        render_template("public/register.html", event=found, form=form, form_error=message,
+                        seats_left=seats_left(found)),
+        status=429,
+    )
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit("60 per minute;600 per hour", methods=["POST"], on_breach=lambda limit: rate_limited_form())
+@limiter.limit("5 per hour", methods=["POST"], key_func=registration_email_key,
+               on_breach=lambda limit: rate_limited_form())
+def register_form(slug: str):
+    """The registration form; a valid sign-up leads to the check-your-email page."""
+    found = visible_event(slug)
+    form = RegistrationForm()
+    form.set_municipality_choices(municipalities(), page_language())
+    if request.method == "GET" and not form.language.data:
+        form.language.data = page_language()
+    is_open = found.registration_is_open(utcnow())
+    if not is_open:
+        return render_template("public/register.html", event=found, form=None, seats_left=None), (
+            409 if request.method == "POST" else 200
+        )
+    if form.validate_on_submit():
+        applicant = Applicant(email=normalized_email(form.email.data), **form.details())
+        try:
+            register(found.id, applicant, current_app.config["PRIVACY_NOTICE_VERSION"])
+            db.session.commit()
+        except IntegrityError:
+            # Two identical submissions at once: the unique index let one through, and
+            # the other is a repeat sign-up, which is harmless (rule 3).
+            db.session.rollback()
+            register(found.id, applicant, current_app.config["PRIVACY_NOTICE_VERSION"])
+            db.session.commit()
+        except (RegistrationClosed, EventFull) as closed:
+            db.session.rollback()
+            message = (
+                _("The event is full and has no waiting list.")
+                if isinstance(closed, EventFull)
+                else _("Registration for this event has closed.")
+            )
+            return render_template("public/register.html", event=found, form=form, form_error=message,
+                                   seats_left=0), 409
+        return redirect(url_for("public.registered", slug=found.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), status
+
+
+@bp.get("/events/<slug>/registered")
+def registered(slug: str):
+    """Check your email: the same page whether the sign-up was new or a repeat (rule 3)."""
+    return render_template("public/registered.html", event=visible_event(slug))
+
+
+def registration_for(token: str):
+    """The registration the token opens; a wrong or expired token is a polite 404."""
+    registration = find_registration_by_token(token)
+    if registration is None or registration.purged_at is not None:
         abort(404)
-    return render_template("public/event.html", event=found)
+    return registration
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    """The person's own registration: status, details, join link when confirmed, change, cancel."""
+    registration = registration_for(token)
+    form = ManageDetailsForm(obj=None if request.method == "POST" else registration)
+    form.set_municipality_choices(municipalities(), page_language())
+    if request.method == "GET":
+        form.municipality.data = registration.municipality_code or OTHER_ORGANIZATION
+    can_change = registration.status != "cancelled" and registration.event.ends_at > utcnow()
+    if request.method == "POST":
+        if not can_change:
+            abort(409)
+        if form.validate_on_submit():
+            update_details(registration, **form.details())
+            db.session.commit()
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("public.manage", token=token))
+    return render_template(
+        "public/manage.html", registration=registration, event=registration.event, form=form,
+        token=token, can_change=can_change,
+    ), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
+def manage_cancel(token: str):
+    """Cancel, after a confirmation step."""
+    registration = registration_for(token)
+    form = CancelForm()
+    if registration.status != "cancelled" and form.validate_on_submit():
+        cancel_registration(registration.id)
+        db.session.commit()
+        flash(_("Your registration has been cancelled. A confirmation is on its way to your email."), "success")
+        return redirect(url_for("public.manage", token=token))
+    return render_template("public/cancel.html", registration=registration, event=registration.event,
+                           form=form, token=token)
+
+
+@bp.get("/manage/<token>/invite.ics")
+def manage_invite(token: str):
+    """The person's own calendar invite, with the join link when confirmed."""
+    from app.services import calendar
+
+    registration = registration_for(token)
+    method = "REQUEST" if registration.status == "confirmed" else "CANCEL"
+    if registration.status == "waitlisted":
+        return calendar_response(calendar.event_calendar(registration.event, page_language()),
+                                 f"{registration.event.slug}.ics")
+    return calendar_response(calendar.invite(registration, method), "invite.ics")
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice."""
+    return render_template(f"public/privacy_{page_language()}.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement with its feedback channel."""
+    return render_template(f"public/accessibility_{page_language()}.html")

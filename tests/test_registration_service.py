@@ -1,0 +1,190 @@
+"""The seat rules of DESIGN.md (1-3) at the service level, without HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import Message, Registration
+from app.models.types import utcnow
+from app.services.registration import (
+    Applicant,
+    EventFull,
+    RegistrationClosed,
+    cancel_registration,
+    change_capacity,
+    register,
+    seats_left,
+)
+from tests.factories import make_event, make_municipality
+
+
+def applicant(n: int = 1, **fields) -> Applicant:
+    """A valid applicant from Vantaa."""
+    make_municipality()
+    values = {"email": f"person{n}@example.org", "first_name": "Aino", "last_name": f"Virtanen{n}",
+              "language": "fi", "municipality_code": "092"}
+    values.update(fields)
+    return Applicant(**values)
+
+
+def sign_up(db, event, n: int = 1, **fields):
+    """Register and commit, as the view does."""
+    outcome = register(event.id, applicant(n, **fields), "2026-11")
+    db.session.commit()
+    return outcome
+
+
+def outbox(db, kind: str | None = None) -> list[Message]:
+    """Outbox rows, optionally of one kind."""
+    query = select(Message).order_by(Message.id)
+    if kind:
+        query = query.where(Message.kind == kind)
+    return list(db.session.execute(query).scalars())
+
+
+def test_registration_is_confirmed_while_seats_are_free_and_queues_a_confirmation(db):
+    event = make_event(capacity=2)
+    outcome = sign_up(db, event)
+    assert outcome.created
+    assert outcome.registration.status == "confirmed"
+    assert outcome.registration.confirmed_at is not None
+    [message] = outbox(db)
+    assert (message.kind, message.registration_id, message.status) == ("confirmation", outcome.registration.id, "pending")
+    assert message.event_revision == event.revision
+
+
+def test_privacy_consent_version_and_time_are_stored(db):
+    registration = sign_up(db, make_event()).registration
+    assert registration.privacy_notice_version == "2026-11"
+    assert registration.privacy_consented_at is not None
+
+
+def test_full_event_puts_people_on_the_waiting_list(db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    second = sign_up(db, event, 2).registration
+    assert second.status == "waitlisted"
+    assert [m.kind for m in outbox(db)] == ["confirmation", "waitlisted"]
+    assert seats_left(event) == 0
+
+
+def test_full_event_without_waiting_list_refuses_and_changes_nothing(db):
+    event = make_event(capacity=1, waitlist_enabled=False)
+    sign_up(db, event, 1)
+    with pytest.raises(EventFull):
+        register(event.id, applicant(2), "2026-11")
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Registration)).scalar() == 1
+
+
+def test_unlimited_event_always_confirms(db):
+    event = make_event(capacity=None)
+    assert all(sign_up(db, event, n).registration.status == "confirmed" for n in range(5))
+    assert seats_left(event) is None
+
+
+def test_registering_twice_creates_nothing_and_mails_the_existing_link(db):
+    event = make_event()
+    first = sign_up(db, event, 1)
+    again = sign_up(db, event, 1, first_name="Someone", last_name="Else")
+    assert not again.created
+    assert again.registration.id == first.registration.id
+    assert again.registration.first_name == "Aino"
+    assert db.session.execute(select(func.count()).select_from(Registration)).scalar() == 1
+    assert [m.kind for m in outbox(db)] == ["confirmation", "already_registered"]
+
+
+def test_repeat_sign_ups_mail_the_link_at_most_once_an_hour(db):
+    event = make_event()
+    for _ in range(4):
+        sign_up(db, event, 1)
+    assert len(outbox(db, "already_registered")) == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "draft"},
+        {"status": "cancelled"},
+        {"registration_opens_at": utcnow() + timedelta(days=1)},
+        {"registration_closes_at": utcnow() - timedelta(minutes=1), "registration_opens_at": utcnow() - timedelta(days=2)},
+        {"starts_at": utcnow() - timedelta(minutes=5)},
+    ],
+    ids=["draft", "cancelled", "not-yet-open", "closed", "started"],
+)
+def test_registration_only_between_opening_and_closing_of_a_published_event(db, fields):
+    event = make_event(**fields)
+    with pytest.raises(RegistrationClosed):
+        register(event.id, applicant(), "2026-11")
+    db.session.rollback()
+    assert outbox(db) == []
+
+
+def test_cancelling_a_confirmed_seat_promotes_the_oldest_waitlisted_in_the_same_transaction(db):
+    event = make_event(capacity=1)
+    confirmed = sign_up(db, event, 1).registration
+    older = sign_up(db, event, 2).registration
+    newer = sign_up(db, event, 3).registration
+    cancel_registration(confirmed.id)
+    db.session.commit()
+    assert (confirmed.status, older.status, newer.status) == ("cancelled", "confirmed", "waitlisted")
+    assert [m.registration_id for m in outbox(db, "promoted")] == [older.id]
+    assert [m.registration_id for m in outbox(db, "registration_cancelled")] == [confirmed.id]
+
+
+def test_cancelling_drops_the_persons_unsent_mail(db):
+    event = make_event()
+    registration = sign_up(db, event).registration
+    cancel_registration(registration.id)
+    db.session.commit()
+    statuses = {m.kind: m.status for m in outbox(db)}
+    assert statuses == {"confirmation": "cancelled", "registration_cancelled": "pending"}
+
+
+def test_cancelling_twice_is_harmless(db):
+    registration = sign_up(db, make_event()).registration
+    cancel_registration(registration.id)
+    db.session.commit()
+    cancel_registration(registration.id)
+    db.session.commit()
+    assert len(outbox(db, "registration_cancelled")) == 1
+
+
+def test_cancelling_a_waitlisted_registration_promotes_nobody(db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    waiting = sign_up(db, event, 2).registration
+    third = sign_up(db, event, 3).registration
+    cancel_registration(waiting.id)
+    db.session.commit()
+    assert third.status == "waitlisted"
+    assert outbox(db, "promoted") == []
+
+
+def test_raising_capacity_promotes_as_many_as_there_are_new_seats(db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    waiting = [sign_up(db, event, n).registration for n in range(2, 6)]
+    promoted = change_capacity(event.id, 3)
+    db.session.commit()
+    assert [r.id for r in promoted] == [waiting[0].id, waiting[1].id]
+    assert [r.status for r in waiting] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+
+
+def test_removing_the_capacity_limit_promotes_everyone(db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    waiting = [sign_up(db, event, n).registration for n in range(2, 4)]
+    change_capacity(event.id, None)
+    db.session.commit()
+    assert {r.status for r in waiting} == {"confirmed"}
+
+
+def test_same_person_may_register_again_after_cancelling(db):
+    event = make_event()
+    first = sign_up(db, event).registration
+    cancel_registration(first.id)
+    db.session.commit()
+    again = sign_up(db, event)
+    assert again.created and again.registration.id != first.id
