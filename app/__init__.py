@@ -90,6 +90,9 @@ def register_errorhandlers(app: Flask) -> None:
     from flask import render_template
 
     def render_error(error):
+        # A view may have prepared its own response, e.g. a rate-limited form that keeps the input.
+        if error.response is not None:
+            return error.response
         return render_template("error.html", error=error), error.code
 
     for code in (400, 403, 404, 405, 429, 500):

@@ -5,12 +5,14 @@ import os
 import uuid
 from contextlib import contextmanager
 
+import flask_babel
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db as _db
+from app.extensions import limiter
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_SERVER_URL = os.environ.get(
@@ -56,6 +58,9 @@ def _app():
     if url.startswith("postgresql"):
         ensure_postgres_database(url)
     app = create_app("testing")
+    # Tests keep one app context open across requests, so its `g` (where Flask-Babel
+    # caches the locale) would otherwise carry one request's language into the next.
+    app.before_request(flask_babel.refresh)
     with app.app_context():
         drop_everything()
         upgrade()
@@ -68,13 +73,10 @@ def _app():
 def clean_tables() -> None:
     """Delete every row so the next test starts from an empty database."""
     _db.session.rollback()
+    # DELETE beats TRUNCATE on PostgreSQL for the few rows a test leaves.
     with _db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(_db.metadata.sorted_tables):
-                connection.execute(table.delete())
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -82,6 +84,7 @@ def app(_app, tmp_path):
     """The app inside an app context, with mail written to this test's own folder."""
     _app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
     with _app.app_context():
+        limiter.reset()
         yield _app
         _db.session.remove()
         clean_tables()
@@ -155,3 +158,23 @@ def redis_url():
     yield REDIS_TEST_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(autouse=True)
+def _testing_celery_app_is_current(_app):
+    """Make the testing app's Celery current again after each test, whatever apps the test built."""
+    yield
+    # Every create_app makes its Celery app the default, and shared tasks follow the default:
+    # without this, a later test's .delay() would go to an earlier test's Redis or broker folder.
+    celery_app = _app.extensions["celery"]
+    celery_app.set_current()
+    celery_app.set_default()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port that keeps every message it accepts."""
+    from tests.smtp_server import SMTPTestServer
+
+    with SMTPTestServer() as server:
+        yield server

@@ -4,6 +4,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -47,7 +48,8 @@ class ParticipantDetailsForm(FlaskForm):
     organization = StringField(
         _l("Name of your organization"),
         description=_l("Only if you chose “Other organization”."),
-        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
+        # No Optional(): it would stop validate_organization from requiring a name.
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
         render_kw={"autocomplete": "organization"},
     )
     job_title = StringField(
@@ -57,7 +59,7 @@ class ParticipantDetailsForm(FlaskForm):
     )
     language = RadioField(
         _l("Language of the emails"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         validators=[InputRequired(_l("Choose the language of your emails."))],
     )
     questions = TextAreaField(
@@ -73,8 +75,10 @@ class ParticipantDetailsForm(FlaskForm):
 
     def set_municipality_choices(self, municipalities, language: str) -> None:
         """Offer the municipalities by name in the page's language, then “Other organization”."""
-        names = sorted(((m.code, m.name(language)) for m in municipalities), key=lambda pair: pair[1])
-        self.municipality.choices = [("", _l("Choose…"))] + names + [(OTHER_ORGANIZATION, _l("Other organization"))]
+        names = sorted((SelectChoice(m.code, m.name(language)) for m in municipalities), key=lambda c: c.label)
+        self.municipality.choices = [
+            SelectChoice("", _l("Choose…")), *names, SelectChoice(OTHER_ORGANIZATION, _l("Other organization"))
+        ]
 
     def validate_municipality(self, field):
         if field.data == "":

@@ -1,0 +1,262 @@
+"""The participant's pages over the test client: register, check your email, manage, cancel."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import Message, Registration
+from app.models.types import utcnow
+from app.services.tokens import manage_token
+from tests.factories import make_event, make_municipality, make_registration
+
+
+def form_data(**fields) -> dict:
+    """A complete, valid registration form."""
+    data = {
+        "first_name": "Aino",
+        "last_name": "Äijälä",
+        "email": "  Aino.Aijala@Example.ORG ",
+        "municipality": "092",
+        "language": "sv",
+        "privacy_consent": "y",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def event(db):
+    """A published event with seats, and Vantaa and Espoo to choose from."""
+    make_municipality("092", "Vantaa", "Vanda")
+    make_municipality("049", "Espoo", "Esbo")
+    found = make_event(capacity=2, title_fi="Digituki kuntoon", title_sv="Digitalt stöd")
+    db.session.commit()
+    return found
+
+
+def registrations(db) -> list[Registration]:
+    """Every registration."""
+    return list(db.session.execute(select(Registration).order_by(Registration.id)).scalars())
+
+
+def test_valid_registration_redirects_to_check_your_email_and_stores_normalized_email(client, db, event):
+    response = client.post(f"/events/{event.slug}/register", data=form_data())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/events/{event.slug}/registered")
+    [registration] = registrations(db)
+    assert registration.email == "aino.aijala@example.org"
+    assert (registration.language, registration.municipality_code, registration.status) == ("sv", "092", "confirmed")
+    assert db.session.execute(select(Message.kind)).scalars().all() == ["confirmation"]
+
+
+def test_other_organization_is_stored_instead_of_a_municipality(client, db, event):
+    client.post(f"/events/{event.slug}/register", data=form_data(municipality="other", organization="Digi ry"))
+    [registration] = registrations(db)
+    assert (registration.municipality_code, registration.organization) == (None, "Digi ry")
+
+
+def test_other_organization_needs_a_name(client, db, event):
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=form_data(municipality="other"))
+    assert response.status_code == 400
+    assert "Enter the name of your organization." in response.text
+    assert registrations(db) == []
+
+
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("first_name", "Enter your first name."),
+        ("last_name", "Enter your last name."),
+        ("email", "Enter your email address."),
+        ("privacy_consent", "To register, accept the privacy notice."),
+    ],
+)
+def test_each_missing_field_gets_its_sentence_and_nothing_is_saved(client, db, event, missing, message):
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=form_data(**{missing: None}))
+    assert response.status_code == 400
+    assert message in response.text
+    assert registrations(db) == []
+    assert db.session.execute(select(func.count()).select_from(Message)).scalar() == 0
+
+
+def test_invalid_email_is_explained_and_the_input_is_kept(client, db, event):
+    response = client.post(
+        f"/events/{event.slug}/register?lang=en",
+        data=form_data(email="aino at example", first_name="Åsa-Maria", questions="Kysymys puhujalle"),
+    )
+    assert response.status_code == 400
+    assert "Enter an email address in the form name@example.fi." in response.text
+    assert 'value="Åsa-Maria"' in response.text
+    assert "Kysymys puhujalle" in response.text
+    assert 'value="aino at example"' in response.text
+    assert registrations(db) == []
+
+
+def test_errors_are_linked_from_a_summary_and_described_on_the_field(client, event):
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=form_data(first_name=""))
+    assert 'class="error-summary"' in response.text
+    assert 'href="#first_name"' in response.text
+    assert 'aria-describedby="first_name-error"' in response.text
+    assert 'id="first_name-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+def test_an_unknown_municipality_is_refused(client, db, event):
+    response = client.post(f"/events/{event.slug}/register", data=form_data(municipality="999"))
+    assert response.status_code == 400
+    assert registrations(db) == []
+
+
+def test_repeat_sign_up_shows_the_same_page_and_creates_nothing(client, db, event):
+    first = client.post(f"/events/{event.slug}/register", data=form_data())
+    second = client.post(f"/events/{event.slug}/register", data=form_data(first_name="Other"))
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(registrations(db)) == 1
+    kinds = db.session.execute(select(Message.kind).order_by(Message.id)).scalars().all()
+    assert kinds == ["confirmation", "already_registered"]
+
+
+def test_full_event_takes_people_on_the_waiting_list_and_says_so(client, db, event):
+    for n in range(2):
+        client.post(f"/events/{event.slug}/register", data=form_data(email=f"p{n}@example.org"))
+    page = client.get(f"/events/{event.slug}?lang=en")
+    assert "Full – waiting list open" in page.text
+    client.post(f"/events/{event.slug}/register", data=form_data(email="late@example.org"))
+    assert [r.status for r in registrations(db)] == ["confirmed", "confirmed", "waitlisted"]
+
+
+def test_closed_registration_is_explained_and_saves_nothing(client, db):
+    make_municipality()
+    closed = make_event(registration_opens_at=utcnow() - timedelta(days=3),
+                        registration_closes_at=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    page = client.get(f"/events/{closed.slug}?lang=en")
+    assert "Registration closed" in page.text
+    assert f"/events/{closed.slug}/register" not in page.text
+    response = client.post(f"/events/{closed.slug}/register?lang=en", data=form_data())
+    assert response.status_code == 409
+    assert registrations(db) == []
+
+
+def test_draft_events_are_not_public(client, db):
+    draft = make_event(status="draft")
+    db.session.commit()
+    assert client.get(f"/events/{draft.slug}").status_code == 404
+    assert client.get(f"/events/{draft.slug}/register").status_code == 404
+
+
+def test_event_page_shows_essentials_and_never_the_join_link(client, db, event):
+    page = client.get(f"/events/{event.slug}?lang=en")
+    assert page.status_code == 200
+    assert "Digituki kuntoon" in page.text
+    assert "2 seats left" in page.text
+    assert event.join_url not in page.text
+
+
+def test_event_content_follows_the_language_with_finnish_fallback(client, event):
+    assert "Digitalt stöd" in client.get(f"/events/{event.slug}?lang=sv").text
+    assert "Digituki kuntoon" in client.get(f"/events/{event.slug}?lang=en").text
+
+
+def manage_url(registration) -> str:
+    """The person's secret manage link."""
+    return f"/manage/{manage_token(registration)}"
+
+
+def test_manage_page_shows_the_join_link_only_when_confirmed(client, db, event):
+    confirmed = make_registration(event)
+    waiting = make_registration(event, status="waitlisted")
+    db.session.commit()
+    assert event.join_url in client.get(manage_url(confirmed)).text
+    assert event.join_url not in client.get(manage_url(waiting)).text
+
+
+def test_wrong_token_is_a_polite_404(client, event):
+    response = client.get("/manage/not-a-real-token?lang=en")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_purged_registration_link_no_longer_opens(client, db, event):
+    registration = make_registration(event)
+    url = manage_url(registration)
+    registration.email = registration.first_name = registration.last_name = None
+    registration.manage_token_hash = registration.manage_token_nonce = None
+    registration.purged_at = utcnow()
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
+def test_changing_details_and_email_language(client, db, event):
+    registration = make_registration(event, language="fi")
+    db.session.commit()
+    response = client.post(manage_url(registration), data=form_data(first_name="Aino-Maija", language="en"))
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert (registration.first_name, registration.language) == ("Aino-Maija", "en")
+    assert registration.email != "aino.aijala@example.org"
+
+
+def test_invalid_change_keeps_the_old_details(client, db, event):
+    registration = make_registration(event, first_name="Aino")
+    db.session.commit()
+    response = client.post(manage_url(registration), data=form_data(first_name=""))
+    assert response.status_code == 400
+    db.session.refresh(registration)
+    assert registration.first_name == "Aino"
+
+
+def test_cancelling_needs_a_confirmation_step_and_then_promotes_the_waiting_list(client, db, event):
+    first = make_registration(event)
+    make_registration(event)
+    waiting = make_registration(event, status="waitlisted")
+    db.session.commit()
+    url = manage_url(first)
+    assert client.get(f"{url}/cancel").status_code == 200
+    db.session.refresh(first)
+    assert first.status == "confirmed"
+    response = client.post(f"{url}/cancel")
+    assert response.status_code == 302
+    db.session.refresh(first)
+    db.session.refresh(waiting)
+    assert (first.status, waiting.status) == ("cancelled", "confirmed")
+
+
+def test_language_switcher_keeps_the_person_on_the_same_page(client, event):
+    page = client.get(f"/events/{event.slug}?lang=fi")
+    assert f'href="/events/{event.slug}?lang=sv"' in page.text
+    assert '<html lang="fi">' in page.text
+    assert '<html lang="sv">' in client.get(f"/events/{event.slug}?lang=sv").text
+
+
+def test_pages_send_a_strict_content_security_policy(client, event):
+    response = client.get(f"/events/{event.slug}")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_many_colleagues_behind_one_address_all_get_through(client, db, event):
+    event.capacity = None
+    db.session.commit()
+    responses = [
+        client.post(f"/events/{event.slug}/register", data=form_data(email=f"colleague{n}@vantaa.fi"))
+        for n in range(40)
+    ]
+    assert {r.status_code for r in responses} == {302}
+    assert len(registrations(db)) == 40
+
+
+def test_one_email_hammering_the_form_is_stopped_with_a_message_and_input_kept(client, db, event):
+    responses = [
+        client.post(f"/events/{event.slug}/register?lang=en", data=form_data(email="same@example.org"))
+        for _ in range(11)
+    ]
+    assert [r.status_code for r in responses[:10]] == [302] * 10
+    limited = responses[10]
+    assert limited.status_code == 429
+    assert "Wait a few minutes and send the form again." in limited.text
+    assert 'value="same@example.org"' in limited.text
+    assert len(registrations(db)) == 1
