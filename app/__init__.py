@@ -49,9 +49,12 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
     from app.services.content import render_markdown
+    from app.services.outbox import watch_sessions
+    from flask_sqlalchemy.session import Session as FlaskSession
     from flask_babel import get_locale
 
     db.init_app(app)
+    watch_sessions(FlaskSession)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -8,6 +8,8 @@ from flask import Flask
 # Periodic work; the interval lives here once.
 BEAT_SCHEDULE = {
     "record-heartbeat": {"task": "workers.health.record_heartbeat", "schedule": 60.0},
+    "sweep-outbox": {"task": "workers.delivery.sweep_outbox", "schedule": 60.0},
+    "plan-messages": {"task": "workers.scheduling.plan_messages", "schedule": 60.0},
 }
 
 
@@ -48,7 +50,7 @@ def celery_init_app(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         timezone="UTC",
-        imports=("workers.health",),
+        imports=("workers.health", "workers.delivery", "workers.scheduling"),
         beat_schedule=BEAT_SCHEDULE,
         beat_schedule_filename=str(Path(app.instance_path) / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

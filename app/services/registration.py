@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
+from app.services.queue import queue_message
 from app.services.tokens import issue_manage_token
 
 
@@ -69,17 +70,6 @@ def seats_left(event: Event) -> int | None:
     if event.capacity is None:
         return None
     return max(event.capacity - confirmed_count(event.id), 0)
-
-
-def queue_message(registration: Registration, kind: str, key: str | None = None, **fields) -> Message | None:
-    """Write an outbox row unless one with the same dedupe key exists; the caller commits."""
-    dedupe_key = f"r{registration.id}:{key or kind}"
-    exists = db.session.execute(select(Message.id).where(Message.dedupe_key == dedupe_key)).scalar()
-    if exists is not None:
-        return None
-    message = Message(kind=kind, registration=registration, dedupe_key=dedupe_key, **fields)
-    db.session.add(message)
-    return message
 
 
 def find_active_registration(event_id: int, email: str) -> Registration | None:

@@ -1,0 +1,69 @@
+"""Planning reminders and follow-ups from event times (rules 4 and 6).
+
+A periodic task writes the rows when they fall due, never long ahead, so a moved
+event moves its mail. Dedupe keys carry the start time a reminder speaks of: a
+moved event gets a fresh set, an unchanged one never a second.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Event, Registration
+from app.models.types import utcnow
+from app.services.queue import queue_for_each
+
+# Follow-ups are not planned for events that ended long ago, e.g. when the
+# scheduler was down for days or for events imported after the fact.
+FOLLOWUP_WINDOW = timedelta(days=2)
+
+
+def reminder_key(offset_minutes: int, starts_at: datetime) -> str:
+    """The dedupe key of a reminder for one start time."""
+    return f"reminder-{offset_minutes}m-{starts_at:%Y%m%dT%H%M}"
+
+
+def plan_reminders(now: datetime | None = None) -> int:
+    """Write the reminders that are due now; returns how many. The caller commits.
+
+    Only confirmed people who registered before the reminder's due time get it,
+    and nothing reminds once the event has started.
+    """
+    now = now or utcnow()
+    events = db.session.execute(
+        select(Event).where(Event.status == "published", Event.starts_at > now)
+    ).scalars()
+    planned = 0
+    for event in events:
+        for offset in sorted(event.reminder_offsets or []):
+            due_at = event.starts_at - timedelta(minutes=offset)
+            if due_at > now:
+                continue
+            registrations = select(Registration.id).where(
+                Registration.event_id == event.id,
+                Registration.status == "confirmed",
+                Registration.created_at <= due_at,
+            )
+            planned += queue_for_each(
+                registrations, "reminder", reminder_key(offset, event.starts_at),
+                due_at=now, event_revision=event.revision,
+            )
+    return planned
+
+
+def plan_followups(now: datetime | None = None) -> int:
+    """Write the follow-ups of events that ended their follow-up delay ago; returns how many."""
+    now = now or utcnow()
+    events = db.session.execute(
+        select(Event).where(Event.status == "published", Event.ends_at < now, Event.ends_at > now - FOLLOWUP_WINDOW)
+    ).scalars()
+    planned = 0
+    for event in events:
+        if event.followup_due_at > now:
+            continue
+        registrations = select(Registration.id).where(
+            Registration.event_id == event.id, Registration.status == "confirmed"
+        )
+        planned += queue_for_each(registrations, "followup", due_at=now)
+    return planned

@@ -1,0 +1,34 @@
+"""Writing outbox rows, each at most once per dedupe key (rule 5)."""
+
+from sqlalchemy import Select, String, cast, exists, literal, select
+
+from app.extensions import db
+from app.models import Message, Registration
+
+
+def dedupe_key(registration_id: int, key: str) -> str:
+    """The unique key of one kind of mail to one registration, such as "r42:reminder-60m-…"."""
+    return f"r{registration_id}:{key}"
+
+
+def queue_message(registration: Registration, kind: str, key: str | None = None, **fields) -> Message | None:
+    """Write an outbox row unless one with the same dedupe key exists; the caller commits."""
+    unique_key = dedupe_key(registration.id, key or kind)
+    if db.session.execute(select(Message.id).where(Message.dedupe_key == unique_key)).scalar() is not None:
+        return None
+    message = Message(kind=kind, registration=registration, dedupe_key=unique_key, **fields)
+    db.session.add(message)
+    return message
+
+
+def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, **fields) -> int:
+    """Write one row per selected registration that lacks it, in one query; returns how many."""
+    key = key or kind
+    key_in_sql = literal("r") + cast(Registration.id, String) + literal(f":{key}")
+    missing = registration_ids.where(~exists().where(Message.dedupe_key == key_in_sql))
+    ids = list(db.session.execute(missing).scalars())
+    db.session.add_all(
+        Message(kind=kind, registration_id=registration_id, dedupe_key=dedupe_key(registration_id, key), **fields)
+        for registration_id in ids
+    )
+    return len(ids)

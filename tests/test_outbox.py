@@ -1,0 +1,144 @@
+"""Outbox delivery against a real SMTP server: once, retried when it may help, never lost (rules 4-5)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.models import Message
+from app.models.types import utcnow
+from app.services.outbox import CLAIM_TIMEOUT, claim, deliver_due, retry_delay
+from app.services.registration import Applicant, register
+from tests.factories import make_event, make_municipality
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The app sending through the test's SMTP server."""
+    saved = {key: app.config[key] for key in smtp_server.smtp_config()}
+    app.config.update(smtp_server.smtp_config())
+    yield app
+    app.config.update(saved)
+
+
+def confirmations(db, count: int) -> list[Message]:
+    """Register `count` people for a new event; returns their confirmation rows."""
+    make_municipality()
+    event = make_event(capacity=None)
+    for n in range(count):
+        register(event.id, Applicant(email=f"p{n}@example.org", first_name="Åsa", last_name=f"Öhman{n}",
+                                     language="sv", municipality_code="092"), "2026-11")
+    db.session.commit()
+    return list(db.session.execute(select(Message).order_by(Message.id)).scalars())
+
+
+def test_due_messages_go_out_once_over_one_connection(mail_app, db, smtp_server):
+    rows = confirmations(db, 5)
+    report = deliver_due()
+    assert sorted(report.sent) == [m.id for m in rows]
+    assert len(smtp_server.messages) == 5
+    assert len(smtp_server.connections) == 1
+    db.session.expire_all()
+    assert {m.status for m in rows} == {"sent"}
+    assert all(m.sent_at is not None and m.attempts == 1 for m in rows)
+    received_ids = {mail.parsed()["Message-ID"] for mail in smtp_server.messages}
+    assert received_ids == {m.message_id for m in rows}
+    assert deliver_due().sent == []
+    assert len(smtp_server.messages) == 5
+
+
+def test_transient_refusal_is_retried_later_with_the_same_message_id(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    smtp_server.refuse("451 4.3.0 Try again later", count=1)
+    report = deliver_due()
+    assert report.retrying == [row.id]
+    db.session.expire_all()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "451" in row.last_error
+    assert row.due_at > utcnow()
+    assert deliver_due().sent == []  # not due yet
+    with time_machine.travel(row.due_at + timedelta(seconds=1), tick=False):
+        assert deliver_due().sent == [row.id]
+    db.session.expire_all()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
+    [received] = smtp_server.messages
+    assert received.parsed()["Message-ID"] == row.message_id
+
+
+def test_permanent_refusal_marks_the_message_failed_and_nothing_is_resent(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    smtp_server.refuse("550 5.1.1 No such user", count=1)
+    assert deliver_due().failed == [row.id]
+    db.session.expire_all()
+    assert row.status == "failed" and "550" in row.last_error
+    with time_machine.travel(utcnow() + timedelta(days=1), tick=False):
+        assert deliver_due().sent == []
+    assert smtp_server.messages == []
+
+
+def test_refusal_at_data_is_classified_by_its_code_too(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    smtp_server.refuse("554 5.6.0 Message rejected", count=1, at="DATA")
+    assert deliver_due().failed == [row.id]
+
+
+def test_one_refused_message_does_not_hold_up_the_rest_of_the_batch(mail_app, db, smtp_server):
+    rows = confirmations(db, 3)
+    smtp_server.refuse("550 5.1.1 No such user", count=1)
+    report = deliver_due()
+    assert report.failed == [rows[0].id]
+    assert sorted(report.sent) == [rows[1].id, rows[2].id]
+
+
+def test_unreachable_server_makes_every_message_wait_and_retry(app, db):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_TIMEOUT=2)
+    try:
+        rows = confirmations(db, 2)
+        report = deliver_due()
+    finally:
+        app.config["SMTP_HOST"] = ""
+    assert sorted(report.retrying) == [m.id for m in rows]
+    db.session.expire_all()
+    assert {(m.status, m.attempts) for m in rows} == {("pending", 1)}
+
+
+def test_message_left_sending_by_a_dead_worker_is_reclaimed_after_the_timeout(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    assert claim(utcnow()) == [row.id]  # a worker claimed it, then died
+    assert deliver_due().sent == []
+    with time_machine.travel(utcnow() + CLAIM_TIMEOUT + timedelta(seconds=1), tick=False):
+        assert deliver_due().sent == [row.id]
+    [received] = smtp_server.messages
+    assert received.parsed()["Message-ID"] == row.message_id
+
+
+def test_retries_stop_after_a_day(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    smtp_server.refuse("451 4.3.0 Try again later", count=100)
+    moment = utcnow()
+    for _ in range(40):
+        with time_machine.travel(moment, tick=False):
+            deliver_due()
+        db.session.expire_all()
+        if row.status == "failed":
+            break
+        moment = row.due_at + timedelta(seconds=1)
+    assert row.status == "failed"
+    assert moment - row.created_at <= timedelta(hours=26)
+    assert row.attempts > 5
+
+
+def test_retry_delays_grow_and_are_capped():
+    delays = [retry_delay(n) for n in range(1, 12)]
+    assert delays == sorted(delays)
+    assert delays[0] == timedelta(minutes=1)
+    assert max(delays) == timedelta(hours=2)
+
+
+def test_two_workers_never_claim_the_same_message(db):
+    rows = confirmations(db, 4)
+    first = claim(utcnow(), limit=2)
+    second = claim(utcnow(), limit=10)
+    assert len(first) == 2 and set(first).isdisjoint(second)
+    assert sorted(first + second) == [m.id for m in rows]
