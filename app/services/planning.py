@@ -36,19 +36,22 @@ def plan_reminders(now: datetime | None = None) -> int:
     ).scalars()
     planned = 0
     for event in events:
-        for offset in sorted(event.reminder_offsets or []):
-            due_at = event.starts_at - timedelta(minutes=offset)
-            if due_at > now:
-                continue
-            registrations = select(Registration.id).where(
-                Registration.event_id == event.id,
-                Registration.status == "confirmed",
-                Registration.created_at <= due_at,
-            )
-            planned += queue_for_each(
-                registrations, "reminder", reminder_key(offset, event.starts_at),
-                due_at=now, event_revision=event.revision,
-            )
+        due_offsets = [o for o in event.reminder_offsets or [] if event.starts_at - timedelta(minutes=o) <= now]
+        if not due_offsets:
+            continue
+        # Only the latest due reminder: after a scheduler outage the day-before
+        # reminder is not sent together with the hour-before one.
+        offset = min(due_offsets)
+        due_at = event.starts_at - timedelta(minutes=offset)
+        registrations = select(Registration.id).where(
+            Registration.event_id == event.id,
+            Registration.status == "confirmed",
+            Registration.created_at <= due_at,
+        )
+        planned += queue_for_each(
+            registrations, "reminder", reminder_key(offset, event.starts_at),
+            due_at=now, event_revision=event.revision,
+        )
     return planned
 
 
