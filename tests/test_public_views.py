@@ -260,3 +260,11 @@ def test_one_email_hammering_the_form_is_stopped_with_a_message_and_input_kept(c
     assert "Wait a few minutes and send the form again." in limited.text
     assert 'value="same@example.org"' in limited.text
     assert len(registrations(db)) == 1
+
+
+def test_line_breaks_in_a_name_are_refused_so_no_header_or_calendar_line_can_be_forged(client, db, event):
+    response = client.post(f"/events/{event.slug}/register?lang=en",
+                           data=form_data(last_name="Virtanen\r\nBcc: victim@example.org"))
+    assert response.status_code == 400
+    assert "on one line" in response.text
+    assert registrations(db) == []

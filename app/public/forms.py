@@ -17,6 +17,14 @@ def normalized_email(value: str) -> str:
     return validate_email(value.strip(), check_deliverability=False).normalized.lower()
 
 
+class PlainText:
+    """Refuses control characters (line breaks included) in one-line fields, which names end up in headers and calendars."""
+
+    def __call__(self, form, field):
+        if any(ord(character) < 32 or ord(character) == 127 for character in field.data or ""):
+            raise ValidationError(_l("Use only letters, numbers and punctuation, on one line."))
+
+
 class EmailAddress:
     """Checks an email address with email-validator, with our own message."""
 
@@ -32,12 +40,20 @@ class ParticipantDetailsForm(FlaskForm):
 
     first_name = StringField(
         _l("First name"),
-        validators=[DataRequired(_l("Enter your first name.")), Length(max=100, message=_l("Use at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Enter your first name.")),
+            Length(max=100, message=_l("Use at most %(max)d characters.")),
+            PlainText(),
+        ],
         render_kw={"autocomplete": "given-name"},
     )
     last_name = StringField(
         _l("Last name"),
-        validators=[DataRequired(_l("Enter your last name.")), Length(max=100, message=_l("Use at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Enter your last name.")),
+            Length(max=100, message=_l("Use at most %(max)d characters.")),
+            PlainText(),
+        ],
         render_kw={"autocomplete": "family-name"},
     )
     municipality = SelectField(
@@ -49,12 +65,12 @@ class ParticipantDetailsForm(FlaskForm):
         _l("Name of your organization"),
         description=_l("Only if you chose “Other organization”."),
         # No Optional(): it would stop validate_organization from requiring a name.
-        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters.")), PlainText()],
         render_kw={"autocomplete": "organization"},
     )
     job_title = StringField(
         _l("Job title (optional)"),
-        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters.")), PlainText()],
         render_kw={"autocomplete": "organization-title"},
     )
     language = RadioField(

@@ -11,6 +11,7 @@ from app.models import Event, Municipality, Series
 from app.models.types import utcnow
 from app.public import bp
 from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm, normalized_email
+from app.services import calendar
 from app.services.registration import (
     Applicant,
     EventFull,
@@ -91,8 +92,6 @@ def series_calendar(slug: str):
     events = db.session.execute(
         select(Event).where(Event.series_id == found.id, Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
     ).scalars()
-    from app.services import calendar
-
     body = calendar.series_feed(found, list(events), page_language())
     return Response(body, mimetype="text/calendar")
 
@@ -113,8 +112,6 @@ def event(slug: str):
 @bp.get("/events/<slug>/calendar.ics")
 def event_calendar(slug: str):
     """Add-to-calendar file: METHOD:PUBLISH, without the join link."""
-    from app.services import calendar
-
     found = visible_event(slug)
     return calendar_response(calendar.event_calendar(found, page_language()), f"{found.slug}.ics")
 
@@ -236,8 +233,6 @@ def manage_cancel(token: str):
 @bp.get("/manage/<token>/invite.ics")
 def manage_invite(token: str):
     """The person's own calendar invite, with the join link when confirmed."""
-    from app.services import calendar
-
     registration = registration_for(token)
     method = "REQUEST" if registration.status == "confirmed" else "CANCEL"
     if registration.status == "waitlisted":
