@@ -1,6 +1,6 @@
 """Public pages: the series, events, registration and managing one's own registration."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from app.models.types import utcnow
 from app.public import bp
 from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm, normalized_email
 from app.services import calendar
+from app.services.health import health_report
 from app.services.registration import (
     Applicant,
     EventFull,
@@ -251,3 +252,11 @@ def privacy():
 def accessibility():
     """The accessibility statement with its feedback channel."""
     return render_template(f"public/accessibility_{page_language()}.html")
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """Database, Redis and scheduler heartbeat, for monitoring; 503 when something is wrong."""
+    report, healthy = health_report(current_app.config["REDIS_URL"])
+    return jsonify(report), 200 if healthy else 503
