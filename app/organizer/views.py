@@ -1,0 +1,93 @@
+"""Organizer pages: login, logout and the dashboard."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.extensions import db, limiter, login_manager
+from app.organizer import bp
+from app.organizer.forms import LoginForm
+from app.services.dashboard import event_overview, manageable_events
+from app.services.organizers import authenticate, normalize_email
+
+# Guessing passwords is slowed per address, and per account for guesses spread over many addresses.
+LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
+LOGIN_LIMIT_PER_EMAIL = "20 per hour"
+# The only organizer pages a visitor without a login may reach.
+OPEN_ENDPOINTS = {"organizer.login", "organizer.logout"}
+
+
+def submitted_email() -> str:
+    """The rate-limit key of a login attempt: the email it names."""
+    # The prefix keeps an "email" such as 127.0.0.1 apart from the per-address keys.
+    return "organizer-login:" + normalize_email(request.form.get("email", ""))
+
+
+def local_path(target: str | None) -> str | None:
+    """The target when it is a path on this site, else None."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers read a backslash as a slash and drop tabs and newlines:
+    # "/\evil.example" and "/\t/evil.example" leave the site.
+    if any(char == "\\" or char.isspace() or not char.isprintable() for char in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+@bp.before_request
+def require_active_organizer():
+    """Every organizer page but login and logout needs an active organizer; no new view can forget it."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.is_active:
+        return None
+    # An organizer deactivated since logging in loses the session here.
+    logout_user()
+    return login_manager.unauthorized()
+
+
+@bp.after_request
+def keep_out_of_caches(response):
+    """Organizer pages show personal data, which no browser or proxy cache may keep."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT_PER_EMAIL, methods=["POST"], key_func=submitted_email)
+def login():
+    """Log an organizer in and send them to the page they asked for or to the dashboard."""
+    next_path = local_path(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for(".dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        organizer = authenticate(form.email.data, form.password.data)
+        if organizer is not None:
+            db.session.commit()
+            login_user(organizer)
+            return redirect(next_path or url_for(".dashboard"))
+        # Same words for an unknown email and a wrong password: no one learns who has an account.
+        form.form_errors.append(
+            _("The email address or password is not correct. Check them and try again.")
+        )
+    return render_template("organizer/login.html", form=form, next_path=next_path)
+
+
+@bp.post("/logout")
+def logout():
+    """End the organizer's session; a POST with a CSRF token, so no link or image can log anyone out."""
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+def dashboard():
+    """The events the organizer manages with their registration counts and seats left."""
+    rows = event_overview(manageable_events(current_user))
+    return render_template("organizer/dashboard.html", rows=rows)
