@@ -30,6 +30,7 @@ RUNTIME_ENVIRONMENT = {
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
     "CELERY_BROKER_FOLDER": ("CELERY_BROKER_FOLDER", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", parse_bool),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
 }
 
 
@@ -55,6 +56,8 @@ class Config:
     SMTP_TIMEOUT = 30
 
     BASE_URL = "http://127.0.0.1:5000"
+    # How many reverse proxies stand in front; rate limits need the real client address.
+    TRUSTED_PROXIES = 0
     SERVER_NAME = None
 
     RETENTION_DAYS = 90

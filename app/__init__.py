@@ -41,6 +41,11 @@ def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
     if app.config["ENV_NAME"] == "production" and not app.config["SECRET_KEY"]:
         raise RuntimeError("SECRET_KEY must be set in production.")
     instance.mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_extensions(app: Flask) -> None:

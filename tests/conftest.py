@@ -51,6 +51,20 @@ def drop_everything() -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2 at production cost would make every login test take a second; the algorithm stays the same."""
+    from argon2 import PasswordHasher
+
+    from app.services import organizers
+
+    saved = organizers.password_hasher, organizers._UNKNOWN_USER_HASH
+    organizers.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    organizers._UNKNOWN_USER_HASH = organizers.password_hasher.hash("no such organizer")
+    yield
+    organizers.password_hasher, organizers._UNKNOWN_USER_HASH = saved
+
+
 @pytest.fixture(scope="session")
 def _app():
     """One app for the session, its schema built by the real migrations."""

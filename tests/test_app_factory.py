@@ -66,3 +66,20 @@ def test_unknown_config_name_is_refused():
 def test_apps_selected_by_app_config_variable(monkeypatch):
     monkeypatch.setenv("APP_CONFIG", "testing")
     assert create_app().testing
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("APP_CONFIG", "development")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
+    seen = {}
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+
+        seen["address"] = request.remote_addr
+        return ""
+
+    app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen["address"] == "203.0.113.7"

@@ -16,7 +16,12 @@ BEAT_SCHEDULE = {
 def broker_settings(config) -> dict:
     """Redis when REDIS_URL is set; otherwise a broker that needs no server."""
     if config["REDIS_URL"]:
-        return {"broker_url": config["REDIS_URL"]}
+        return {
+            "broker_url": config["REDIS_URL"],
+            # Fail fast when Redis is down: the request goes on, the sweep delivers later.
+            "broker_transport_options": {"socket_connect_timeout": 2, "socket_timeout": 5},
+            "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+        }
     if config.get("TESTING"):
         return {"broker_url": "memory://"}
     # A shared folder lets the web process, the worker and beat of `make run` talk.
