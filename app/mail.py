@@ -19,10 +19,11 @@ class TransportPolicy(EmailPolicy):
     def _fold(self, name, value, refold_binary=False):
         # Python 3.11's folder can drop the space between two encoded words (CPython
         # gh-144156): "yhteistyöllä – Vantaa" would reach every mail client as "yhteistyöllä– Vantaa".
-        # The legacy encoder keeps every space inside the encoded words.
+        # The legacy encoder keeps every space inside the encoded words; 76 columns keep each
+        # word within RFC 2047's 75 characters after the folding space.
         text = str(value)
         if isinstance(value, UnstructuredHeader) and not self.utf8 and not text.isascii() and encodes(text):
-            encoded = Header(text, "utf-8", maxlinelen=self.max_line_length, header_name=name)
+            encoded = Header(text, "utf-8", maxlinelen=76, header_name=name)
             return f"{name}: {encoded.encode(linesep=self.linesep)}{self.linesep}"
         return super()._fold(name, value, refold_binary)
 

@@ -38,7 +38,10 @@ def show(name: str):
         abort(404)
     message = read_message(path)
     text = message.get_body(preferencelist=("plain",))
-    calendars = [part.get_content() for part in message.walk() if part.get_content_type() == "text/calendar"]
+    calendar_parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    # An invite travels twice, inline and as invite.ics: the inline one is enough when there is one.
+    inline = [part for part in calendar_parts if not part.is_attachment()]
+    calendars = [part.get_content() for part in inline or calendar_parts]
     return render_template(
         "mailbox/show.html",
         name=name,
