@@ -33,6 +33,8 @@ def broker_settings(config) -> dict:
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
             "processed_folder": str(folder / "processed"),
+            # Broadcast (worker control) files too, instead of ./control in the working directory.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
     }
