@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.signals import beat_init
 from flask import Flask
 
 # Periodic work; the interval lives here once.
@@ -65,4 +66,13 @@ def celery_init_app(app: Flask) -> Celery:
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+
+    def beat_started(sender=None, **kwargs):
+        # Beat's first interval run comes a minute after start; say it is alive at once.
+        from app.services.health import record_heartbeat
+
+        with app.app_context():
+            record_heartbeat()
+
+    beat_init.connect(beat_started, weak=False, dispatch_uid="kuntatutor-beat-heartbeat")
     return celery_app
