@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 # The PostgreSQL pass of the suite; CI requires it, elsewhere it runs when the server answers.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kuntatutor_test
 
-.PHONY: install run test migrate seed clean
+.PHONY: install translations run test migrate seed clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,18 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The Finnish and Swedish catalogues compiled to the .mo files Flask-Babel reads; the .mo files
+# are build products (not committed), so `run` and `test` build them first.
+translations: install
+	$(BIN)/pybabel compile -d app/translations
+
 migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
 	$(FLASK) seed-demo
 
-run: seed
+run: translations seed
 	@echo
 	@echo "  Kuntatutor is starting on http://127.0.0.1:5000"
 	@echo "  Organizer login: admin@example.org / kuntatutor-demo"
@@ -32,7 +37,7 @@ run: seed
 	@echo
 	PATH="$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
-test: install
+test: install translations
 	$(BIN)/pytest
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 user=postgres dbname=postgres', connect_timeout=2)" 2>/dev/null; then \
 		echo "== The suite again on PostgreSQL =="; \

@@ -1,0 +1,1 @@
+"""Tests that drive a real browser against the app served over HTTP."""
