@@ -52,11 +52,10 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (registers the tables on the metadata)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.i18n import select_locale
+    from app.i18n import language_of_locale, select_locale
     from app.services.content import render_markdown
     from app.services.outbox import watch_sessions
     from flask_sqlalchemy.session import Session as FlaskSession
-    from flask_babel import get_locale
 
     db.init_app(app)
     watch_sessions(FlaskSession)
@@ -68,7 +67,7 @@ def register_extensions(app: Flask) -> None:
 
     @app.context_processor
     def page_language():
-        return {"lang": str(get_locale())}
+        return {"lang": language_of_locale()}
 
     app.add_template_filter(render_markdown, "markdown")
 

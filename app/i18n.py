@@ -3,6 +3,8 @@
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+# Dates and times as written in Finland: "9.00" in Swedish too, day-month order in English.
+FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 
 class Localized:
@@ -14,7 +16,7 @@ class Localized:
         return value or getattr(self, f"{field}_{DEFAULT_LANGUAGE}")
 
 
-def select_locale() -> str:
+def page_language() -> str:
     """The page language: an explicit choice, then the one remembered, then the browser's."""
     from flask import request, session
 
@@ -25,3 +27,21 @@ def select_locale() -> str:
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale for the page: its language with Finland's formats."""
+    return FORMAT_LOCALES[page_language()]
+
+
+def language_of_locale() -> str:
+    """The two-letter language of the locale in force (a page's, or one forced for a mail)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def mail_locale(language: str) -> str:
+    """The locale to force while writing a mail or calendar in a registrant's language."""
+    return FORMAT_LOCALES.get(language, FORMAT_LOCALES[DEFAULT_LANGUAGE])

@@ -1,12 +1,12 @@
 """Public pages: the series, events, registration and managing one's own registration."""
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
+from app.i18n import language_of_locale
 from app.models import Event, Municipality, Series
 from app.models.types import utcnow
 from app.public import bp
@@ -29,7 +29,7 @@ VISIBLE_STATUSES = ("published", "cancelled")
 
 def page_language() -> str:
     """The language the page is shown in."""
-    return str(get_locale())
+    return language_of_locale()
 
 
 def visible_event(slug: str) -> Event:

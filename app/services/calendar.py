@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 from icalendar import Calendar, vCalAddress, vDuration
 from icalendar import Event as CalendarEvent
 
+from app.i18n import mail_locale
 from app.models import Event, Registration, Series
 from app.models.types import utcnow
 from app.services.links import external_url
@@ -53,7 +54,7 @@ def invite(registration: Registration, method: str) -> bytes:
     event = registration.event
     language = registration.language
     calendar = new_calendar(method)
-    with force_locale(language):
+    with force_locale(mail_locale(language)):
         vevent = base_vevent(event, language)
         vevent.add("organizer", organizer())
         # The person registered already, so the invite arrives accepted and asks for no reply.
@@ -105,7 +106,7 @@ def base_vevent(event: Event, language: str) -> CalendarEvent:
 
 def public_vevent(event: Event, language: str) -> CalendarEvent:
     """The event as anyone may see it: no join link, no attendee."""
-    with force_locale(language):
+    with force_locale(mail_locale(language)):
         vevent = base_vevent(event, language)
         # RFC 5546 requires an ORGANIZER in PUBLISH too.
         vevent.add("organizer", organizer())

@@ -9,6 +9,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_time, gettext
 from werkzeug.routing import BuildError
 
+from app.i18n import mail_locale
 from app.models import ContactPerson, Event, Message, Registration
 from app.models.types import utcnow
 from app.services import calendar
@@ -30,7 +31,7 @@ def compose(message: Message) -> EmailMessage:
         raise ValueError(f"Message {message.id} has no recipient: the registration was purged.")
     event = registration.event
     method = invite_method(message.kind, registration)
-    with force_locale(registration.language):
+    with force_locale(mail_locale(registration.language)):
         context = mail_context(message, registration, event, method)
         text = render_template(f"email/{message.kind}.txt", **context)
         html = render_template(f"email/{message.kind}.html", **context)
