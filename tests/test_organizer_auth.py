@@ -292,3 +292,21 @@ def test_login_and_logout_without_csrf_token_are_rejected():
     assert 'name="csrf_token"' in login_page.get_data(as_text=True)
     assert login.status_code == 400
     assert logout.status_code == 400
+
+
+def test_dashboard_warns_when_the_scheduler_has_been_silent_for_over_ten_minutes(client, db, admin):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.models.types import utcnow
+    from app.services.health import record_heartbeat
+
+    log_in(client, admin.email)
+    assert "has never reported" in client.get("/organizer/").get_data(as_text=True)
+    with time_machine.travel(utcnow() - timedelta(minutes=25), tick=False):
+        record_heartbeat()
+    assert "silent for 25 minutes" in client.get("/organizer/").get_data(as_text=True)
+    record_heartbeat()
+    page = client.get("/organizer/").get_data(as_text=True)
+    assert "silent for" not in page and "never reported" not in page

@@ -10,6 +10,7 @@ from app.extensions import db, limiter, login_manager
 from app.organizer import bp
 from app.organizer.forms import LoginForm
 from app.services.dashboard import event_overview, manageable_events
+from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
 from app.services.organizers import authenticate, normalize_email
 
 # Guessing passwords is slowed per address, and per account for guesses spread over many addresses.
@@ -90,4 +91,8 @@ def logout():
 def dashboard():
     """The events the organizer manages with their registration counts and seats left."""
     rows = event_overview(manageable_events(current_user))
-    return render_template("organizer/dashboard.html", rows=rows)
+    silence = scheduler_silent_for()
+    scheduler_silent = silence is None or silence > SCHEDULER_SILENCE_LIMIT
+    silent_minutes = None if silence is None else int(silence.total_seconds() // 60)
+    return render_template("organizer/dashboard.html", rows=rows, scheduler_silent=scheduler_silent,
+                           silent_minutes=silent_minutes)
