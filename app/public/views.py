@@ -158,14 +158,7 @@ def register_form(slug: str):
     if form.validate_on_submit():
         applicant = Applicant(email=normalized_email(form.email.data), **form.details())
         try:
-            register(found.id, applicant, current_app.config["PRIVACY_NOTICE_VERSION"])
-            db.session.commit()
-        except IntegrityError:
-            # Two identical submissions at once: the unique index let one through, and
-            # the other is a repeat sign-up, which is harmless (rule 3).
-            db.session.rollback()
-            register(found.id, applicant, current_app.config["PRIVACY_NOTICE_VERSION"])
-            db.session.commit()
+            sign_up(found.id, applicant)
         except (RegistrationClosed, EventFull) as closed:
             db.session.rollback()
             message = (
@@ -175,9 +168,23 @@ def register_form(slug: str):
             )
             return render_template("public/register.html", event=found, form=form, form_error=message,
                                    seats_left=0), 409
-        return redirect(url_for("public.registered", slug=found.slug))
+        # The commit expired `found`; the slug from the URL saves reloading the event.
+        return redirect(url_for("public.registered", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), status
+
+
+def sign_up(event_id: int, applicant: Applicant) -> None:
+    """Register and commit; a simultaneous identical submission becomes a harmless repeat (rule 3)."""
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    try:
+        register(event_id, applicant, version)
+        db.session.commit()
+    except IntegrityError:
+        # The unique index let the other submission through first; this one is now a repeat.
+        db.session.rollback()
+        register(event_id, applicant, version)
+        db.session.commit()
 
 
 @bp.get("/events/<slug>/registered")

@@ -21,6 +21,13 @@ def queue_message(registration: Registration, kind: str, key: str | None = None,
     return message
 
 
+def queue_first_message(registration: Registration, kind: str, **fields) -> Message:
+    """Write the first row of a registration made in this transaction: nothing can share its key yet."""
+    message = Message(kind=kind, registration=registration, dedupe_key=dedupe_key(registration.id, kind), **fields)
+    db.session.add(message)
+    return message
+
+
 def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, **fields) -> int:
     """Write one row per selected registration that lacks it, in one query; returns how many."""
     key = key or kind

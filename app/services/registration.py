@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
-from app.services.queue import queue_message
+from app.services.queue import queue_first_message, queue_message
 from app.services.tokens import issue_manage_token
 
 
@@ -91,14 +91,18 @@ def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
     and mails the existing manage link (rule 3). The caller commits.
     """
     now = now or utcnow()
-    event = lock_event(event_id)
-    if not event.registration_is_open(now):
-        raise RegistrationClosed
+    # Looked up before taking the lock, to keep the locked part short; a sign-up racing
+    # this one is caught by the unique index and retried by the caller as a repeat.
     existing = find_active_registration(event_id, applicant.email)
     if existing is not None:
+        if not existing.event.registration_is_open(now):
+            raise RegistrationClosed
         # At most one reminder of the link an hour, so nobody can flood an inbox.
         queue_message(existing, "already_registered", f"already-registered:{now:%Y%m%d%H}")
         return Outcome(existing, created=False)
+    event = lock_event(event_id)
+    if not event.registration_is_open(now):
+        raise RegistrationClosed
 
     free = seats_left(event)
     if free is None or free > 0:
@@ -129,9 +133,9 @@ def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
     db.session.add(registration)
     db.session.flush()
     if status == "confirmed":
-        queue_message(registration, "confirmation", event_revision=event.revision)
+        queue_first_message(registration, "confirmation", event_revision=event.revision)
     else:
-        queue_message(registration, "waitlisted")
+        queue_first_message(registration, "waitlisted")
     return Outcome(registration, created=True)
 
 
