@@ -75,21 +75,24 @@ def home():
     return series_page(series)
 
 
-@bp.get("/series/<slug>")
-def series(slug: str):
-    """A series' page."""
+def series_by_slug(slug: str) -> Series:
+    """A series by its slug, or a 404."""
     found = db.session.execute(select(Series).where(Series.slug == slug)).scalar_one_or_none()
     if found is None:
         abort(404)
-    return series_page(found)
+    return found
+
+
+@bp.get("/series/<slug>")
+def series(slug: str):
+    """A series' page."""
+    return series_page(series_by_slug(slug))
 
 
 @bp.get("/series/<slug>/calendar.ics")
 def series_calendar(slug: str):
     """A calendar feed of the series' events to subscribe to; no join links."""
-    found = db.session.execute(select(Series).where(Series.slug == slug)).scalar_one_or_none()
-    if found is None:
-        abort(404)
+    found = series_by_slug(slug)
     events = db.session.execute(
         select(Event).where(Event.series_id == found.id, Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
     ).scalars()
