@@ -281,3 +281,40 @@ def test_dates_and_times_follow_the_locales_used_in_finland(client, db):
     assert "16 januari 2030" in client.get(f"/events/{winter_morning.slug}?lang=sv").text
     english = client.get(f"/events/{winter_morning.slug}?lang=en").text
     assert "16 January 2030" in english and "09:00" in english
+
+
+def test_series_page_lists_upcoming_and_past_events_and_offers_a_feed(client, db):
+    from tests.factories import make_series
+
+    series = make_series(slug="kuntatutor", name_fi="Kuntatutor-sarja")
+    upcoming = make_event(series=series, title_fi="Tuleva webinaari")
+    past_start = utcnow().replace(microsecond=0) - timedelta(days=30)
+    make_event(series=series, title_fi="Mennyt webinaari", starts_at=past_start, ends_at=past_start + timedelta(hours=2))
+    make_event(series=series, title_fi="Luonnos", status="draft")
+    db.session.commit()
+    page = client.get("/series/kuntatutor?lang=fi").text
+    assert "Tuleva webinaari" in page and "Mennyt webinaari" in page and "Luonnos" not in page
+    assert page.index("Tuleva webinaari") < page.index("Mennyt webinaari")
+    feed = client.get("/series/kuntatutor/calendar.ics")
+    assert feed.mimetype == "text/calendar"
+    assert feed.text.count("BEGIN:VEVENT") == 2
+    assert upcoming.join_url not in feed.text
+    assert client.get("/series/nope").status_code == 404
+
+
+def test_add_to_calendar_is_a_publish_file_without_the_join_link(client, event):
+    response = client.get(f"/events/{event.slug}/calendar.ics")
+    assert response.mimetype == "text/calendar"
+    assert "METHOD:PUBLISH" in response.text
+    assert event.ical_uid in response.text.replace("\r\n ", "")
+    assert event.join_url not in response.text.replace("\r\n ", "")
+
+
+def test_personal_invite_download_carries_the_join_link_only_when_confirmed(client, db, event):
+    confirmed = make_registration(event)
+    waiting = make_registration(event, status="waitlisted")
+    db.session.commit()
+    invite = client.get(f"{manage_url(confirmed)}/invite.ics").text.replace("\r\n ", "")
+    assert "METHOD:REQUEST" in invite and event.join_url in invite
+    waiting_file = client.get(f"{manage_url(waiting)}/invite.ics").text.replace("\r\n ", "")
+    assert event.join_url not in waiting_file
