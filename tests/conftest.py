@@ -75,6 +75,7 @@ def _app():
     # Tests keep one app context open across requests, so its `g` (where Flask-Babel
     # caches the locale) would otherwise carry one request's language into the next.
     app.before_request(flask_babel.refresh)
+    app.extensions["testing_limiter_state"] = (limiter._storage, limiter._limiter)
     with app.app_context():
         drop_everything()
         upgrade()
@@ -176,8 +177,12 @@ def redis_url():
 
 @pytest.fixture(autouse=True)
 def _testing_celery_app_is_current(_app):
-    """Make the testing app's Celery current again after each test, whatever apps the test built."""
+    """Give the testing app back its Celery and rate-limit storage after each test, whatever apps it built."""
+    # Flask-Limiter keeps one storage on its single extension object, taken from the last
+    # app it was bound to; a test app with a private Redis would otherwise leave it there.
+    limiter._storage, limiter._limiter = _app.extensions["testing_limiter_state"]
     yield
+    limiter._storage, limiter._limiter = _app.extensions["testing_limiter_state"]
     # Every create_app makes its Celery app the default, and shared tasks follow the default:
     # without this, a later test's .delay() would go to an earlier test's Redis or broker folder.
     celery_app = _app.extensions["celery"]
