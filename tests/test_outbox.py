@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.mail import SMTPMailer
 from app.models import Message
 from app.models.types import utcnow
 from app.services.outbox import CLAIM_TIMEOUT, claim, deliver_due, retry_delay
@@ -142,3 +143,23 @@ def test_two_workers_never_claim_the_same_message(db):
     second = claim(utcnow(), limit=10)
     assert len(first) == 2 and set(first).isdisjoint(second)
     assert sorted(first + second) == [m.id for m in rows]
+
+
+def test_a_batch_slower_than_the_claim_timeout_hands_back_the_rest_instead_of_racing_the_sweep(
+        mail_app, db, smtp_server, monkeypatch):
+    rows = confirmations(db, 4)
+    send = SMTPMailer.send
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        def tarpitted_send(mailer, message):
+            send(mailer, message)
+            clock.shift(timedelta(minutes=4))
+
+        monkeypatch.setattr(SMTPMailer, "send", tarpitted_send)
+        # Past HOLD_AT_MOST the batch stops: a sweep after CLAIM_TIMEOUT would otherwise claim
+        # the rows it still holds and both would send them.
+        assert deliver_due().sent == [rows[0].id, rows[1].id]
+        db.session.expire_all()
+        assert [m.status for m in rows] == ["sent", "sent", "pending", "pending"]
+        monkeypatch.setattr(SMTPMailer, "send", send)
+        assert deliver_due().sent == [rows[2].id, rows[3].id]
+    assert sorted(mail.parsed()["Message-ID"] for mail in smtp_server.messages) == sorted(m.message_id for m in rows)

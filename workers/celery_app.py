@@ -57,6 +57,9 @@ def celery_init_app(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A Redis blip must not cancel a batch mid-send (Celery 6's default would), leaving
+        # its rows in `sending` until the claim times out.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         timezone="UTC",
         imports=("workers.health", "workers.delivery", "workers.scheduling"),
         beat_schedule=BEAT_SCHEDULE,

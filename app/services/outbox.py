@@ -7,16 +7,18 @@ after CLAIM_TIMEOUT, sending it with the same Message-ID.
 
 import logging
 import smtplib
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
 from app.mail import open_mailer
-from app.models import Message
+from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import compose
 
@@ -27,6 +29,12 @@ GIVE_UP_AFTER = timedelta(hours=24)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=2)
 BATCH_SIZE = 200
+# A batch hands back what it has not sent by then: after CLAIM_TIMEOUT a sweep may claim the
+# rows it still holds, and both would send them. Half leaves room for the message in flight.
+HOLD_AT_MOST = CLAIM_TIMEOUT / 2
+# A batch is read once and kept across its per-message commits; state older than this many
+# seconds is read again, so a cancellation or a moved event still shows within moments.
+STATE_MAX_AGE = 2.0
 
 
 @dataclass
@@ -128,26 +136,25 @@ class ConnectionLost(Exception):
     """The mail server went away mid-batch; the rest of the batch waits."""
 
 
-def send_one(mailer, message_id: int, report: DeliveryReport) -> None:
+def send_one(mailer, message: Message, report: DeliveryReport) -> None:
     """Send one claimed message and commit its outcome; raise ConnectionLost if the link broke."""
-    message = db.session.get(Message, message_id)
-    if message is None or message.status != "sending":
-        report.skipped.append(message_id)
+    if message.status != "sending":
+        report.skipped.append(message.id)
         return
     now = utcnow()
     if not still_wanted(message, now):
         message.status = "cancelled"
         db.session.commit()
-        report.skipped.append(message_id)
+        report.skipped.append(message.id)
         return
     try:
         email = compose(message)
     except Exception as error:  # noqa: BLE001 - a message we cannot build will not build later either
-        log.exception("message %s could not be composed", message_id)
+        log.exception("message %s could not be composed", message.id)
         message.status = "failed"
         message.last_error = f"composition: {type(error).__name__}: {error}"[:2000]
         db.session.commit()
-        report.failed.append(message_id)
+        report.failed.append(message.id)
         return
     message.attempts += 1
     try:
@@ -164,17 +171,57 @@ def send_one(mailer, message_id: int, report: DeliveryReport) -> None:
     message.sent_at = utcnow()
     message.last_error = None
     db.session.commit()
-    report.sent.append(message_id)
+    report.sent.append(message.id)
+
+
+@contextmanager
+def kept_across_commits():
+    """Keep loaded objects as they are over commits, instead of reading each again after every message."""
+    session = db.session()
+    saved = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = saved
+
+
+def load_batch(ids: list[int]) -> dict[int, Message]:
+    """The messages read afresh, with the registrations, events, contacts and hosts their mail is made of."""
+    db.session.expire_all()
+    messages = db.session.execute(
+        select(Message)
+        .where(Message.id.in_(ids))
+        .options(
+            selectinload(Message.registration)
+            .selectinload(Registration.event)
+            .options(selectinload(Event.contacts), joinedload(Event.host_municipality))
+        )
+    ).scalars()
+    return {message.id: message for message in messages}
 
 
 def deliver_claimed(ids: list[int]) -> DeliveryReport:
-    """Send claimed messages over one mail connection, committing the outcome of each."""
+    """Send just-claimed messages over one mail connection, committing the outcome of each.
+
+    The batch is read in a few queries, not a few per message, and again when older than
+    STATE_MAX_AGE. What is still unsent after HOLD_AT_MOST goes back to the queue.
+    """
     report = DeliveryReport()
     untried = list(ids)
+    hold_until = utcnow() + HOLD_AT_MOST
     try:
-        with open_mailer(current_app.config) as mailer:
-            while untried:
-                send_one(mailer, untried.pop(0), report)
+        with open_mailer(current_app.config) as mailer, kept_across_commits():
+            batch, read_at = load_batch(untried), time.monotonic()
+            while untried and utcnow() < hold_until:
+                if time.monotonic() - read_at > STATE_MAX_AGE:
+                    batch, read_at = load_batch(untried), time.monotonic()
+                message_id = untried.pop(0)
+                if message_id in batch:
+                    send_one(mailer, batch[message_id], report)
+                else:  # deleted since the claim, with its purged registration
+                    report.skipped.append(message_id)
+        release(untried)
     except ConnectionLost:
         release(untried)
     except OSError as error:
