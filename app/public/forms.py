@@ -89,9 +89,9 @@ class ParticipantDetailsForm(FlaskForm):
     )
     future_events_consent = BooleanField(_l("You may tell me about future Kuntatutor webinars."))
 
-    def set_municipality_choices(self, municipalities, language: str) -> None:
-        """Offer the municipalities by name in the page's language, then “Other organization”."""
-        names = sorted((SelectChoice(m.code, m.name(language)) for m in municipalities), key=lambda c: c.label)
+    def set_municipality_choices(self, municipality_names: list[tuple[str, str]]) -> None:
+        """Offer the municipalities (code, name) alphabetically, then “Other organization”."""
+        names = sorted((SelectChoice(code, name) for code, name in municipality_names), key=lambda c: c.label)
         self.municipality.choices = [
             SelectChoice("", _l("Choose…")), *names, SelectChoice(OTHER_ORGANIZATION, _l("Other organization"))
         ]

@@ -42,9 +42,10 @@ def visible_event(slug: str) -> Event:
     return event
 
 
-def municipalities() -> list[Municipality]:
-    """The municipalities of Uusimaa."""
-    return list(db.session.execute(select(Municipality)).scalars())
+def municipality_names(language: str) -> list[tuple[str, str]]:
+    """(code, name) of the municipalities of Uusimaa in the page's language, as plain rows."""
+    name = Municipality.name_sv if language == "sv" else Municipality.name_fi
+    return [tuple(row) for row in db.session.execute(select(Municipality.code, name))]
 
 
 def calendar_response(body: bytes, filename: str) -> Response:
@@ -130,7 +131,7 @@ def rate_limited_form():
     """Keep what the person typed and tell them to wait, instead of a bare error page."""
     found = visible_event(request.view_args["slug"])
     form = RegistrationForm()
-    form.set_municipality_choices(municipalities(), page_language())
+    form.set_municipality_choices(municipality_names(page_language()))
     message = _("Too many registrations were sent from here in a short time. Wait a few minutes and send the form again.")
     return Response(
         render_template("public/register.html", event=found, form=form, form_error=message,
@@ -150,7 +151,7 @@ def register_form(slug: str):
     """The registration form; a valid sign-up leads to the check-your-email page."""
     found = visible_event(slug)
     form = RegistrationForm()
-    form.set_municipality_choices(municipalities(), page_language())
+    form.set_municipality_choices(municipality_names(page_language()))
     if request.method == "GET" and not form.language.data:
         form.language.data = page_language()
     is_open = found.registration_is_open(utcnow())
@@ -209,7 +210,7 @@ def manage(token: str):
     """The person's own registration: status, details, join link when confirmed, change, cancel."""
     registration = registration_for(token)
     form = ManageDetailsForm(obj=None if request.method == "POST" else registration)
-    form.set_municipality_choices(municipalities(), page_language())
+    form.set_municipality_choices(municipality_names(page_language()))
     if request.method == "GET":
         form.municipality.data = registration.municipality_code or OTHER_ORGANIZATION
     can_change = registration.status != "cancelled" and registration.event.ends_at > utcnow()
