@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.users import ROLES
-from app.services import demo, organizers
+from app.services import demo, organizers, retention
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_organizer)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("seed-demo")
@@ -81,3 +82,11 @@ def create_organizer(email: str, name: str, role: str, password: str) -> None:
         db.session.rollback()
         raise already_exists from None
     click.echo(f"Created {organizer.role} {organizer.email}.")
+
+
+@click.command("purge-expired")
+def purge_expired() -> None:
+    """Anonymize registrations of events that ended RETENTION_DAYS ago (also run daily by beat)."""
+    purged = retention.purge_expired()
+    db.session.commit()
+    click.echo(f"Personal data removed from {purged} registrations.")

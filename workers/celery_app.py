@@ -11,6 +11,7 @@ BEAT_SCHEDULE = {
     "record-heartbeat": {"task": "workers.health.record_heartbeat", "schedule": 60.0},
     "sweep-outbox": {"task": "workers.delivery.sweep_outbox", "schedule": 60.0},
     "plan-messages": {"task": "workers.scheduling.plan_messages", "schedule": 60.0},
+    "purge-expired": {"task": "workers.retention.purge_expired", "schedule": 24 * 60 * 60.0},
 }
 
 
@@ -61,7 +62,7 @@ def celery_init_app(app: Flask) -> Celery:
         # its rows in `sending` until the claim times out.
         worker_cancel_long_running_tasks_on_connection_loss=False,
         timezone="UTC",
-        imports=("workers.health", "workers.delivery", "workers.scheduling"),
+        imports=("workers.health", "workers.delivery", "workers.scheduling", "workers.retention"),
         beat_schedule=BEAT_SCHEDULE,
         beat_schedule_filename=str(Path(app.instance_path) / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -1,0 +1,47 @@
+"""Personal data goes away (rule 9): registrations are anonymized RETENTION_DAYS after their event."""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Event, Message, Registration
+from app.models.types import utcnow
+
+# What identifies a person; the municipality, organization, status and attendance stay for
+# the series' reach statistics, and feedback answers stay, now anonymous.
+PERSONAL_FIELDS = (
+    "email", "first_name", "last_name", "job_title", "questions", "accessibility_needs",
+    "manage_token_nonce", "manage_token_hash",
+)
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Anonymize the registrations of events that ended RETENTION_DAYS ago; returns how many. The caller commits.
+
+    Their unsent mail is cancelled, since it has no recipient any more, and their manage
+    links stop working.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    expired = (
+        select(Registration.id)
+        .join(Event, Registration.event_id == Event.id)
+        .where(Event.ends_at < cutoff, Registration.purged_at.is_(None))
+    )
+    ids = list(db.session.execute(expired).scalars())
+    if not ids:
+        return 0
+    db.session.execute(
+        update(Message)
+        .where(Message.registration_id.in_(ids), Message.status.in_(("pending", "sending")))
+        .values(status="cancelled")
+    )
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id.in_(ids))
+        .values(purged_at=now, **{field: None for field in PERSONAL_FIELDS})
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)

@@ -1,0 +1,95 @@
+"""Personal data goes away RETENTION_DAYS after the event; counts by municipality and feedback stay (rule 9)."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.models import FeedbackForm, FeedbackResponse, Registration
+from app.models.types import utcnow
+from app.services.queue import queue_message
+from app.services.retention import purge_expired
+from app.services.tokens import manage_token
+from tests.factories import make_event, make_municipality, make_registration
+
+
+def ended_days_ago(days: int):
+    """An event that ended the given number of days ago."""
+    start = utcnow().replace(microsecond=0) - timedelta(days=days, hours=3)
+    return make_event(starts_at=start, ends_at=start + timedelta(hours=2))
+
+
+def test_registrations_are_anonymized_after_the_retention_time_and_not_before(app, db):
+    old = ended_days_ago(91)
+    recent = ended_days_ago(89)
+    gone = make_registration(old, job_title="Digituki", questions="Kysymys", accessibility_needs="Tekstitys")
+    kept = make_registration(recent)
+    db.session.commit()
+    assert purge_expired() == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert gone.purged_at is not None
+    assert (gone.email, gone.first_name, gone.last_name, gone.job_title, gone.questions,
+            gone.accessibility_needs, gone.manage_token_hash) == (None,) * 7
+    assert kept.purged_at is None and kept.email is not None
+    assert purge_expired() == 0
+
+
+def test_counts_by_municipality_and_attendance_survive_the_purge(app, db):
+    old = ended_days_ago(100)
+    make_municipality("049", "Espoo", "Esbo")
+    make_registration(old, municipality_code="049", attended="yes")
+    make_registration(old, attended="no")
+    make_registration(old, organization="Digi ry", municipality_code=None)
+    db.session.commit()
+    purge_expired()
+    db.session.commit()
+    rows = db.session.execute(
+        select(Registration.municipality_code, Registration.organization, Registration.attended)
+        .order_by(Registration.id)
+    ).all()
+    assert [tuple(r) for r in rows] == [("049", None, "yes"), ("092", None, "no"), (None, "Digi ry", "unknown")]
+
+
+def test_feedback_stays_anonymous_after_the_purge(app, db):
+    old = ended_days_ago(100)
+    registration = make_registration(old)
+    form = FeedbackForm(event=old)
+    db.session.add(form)
+    db.session.add(FeedbackResponse(form=form, registration=registration, municipality_code="092"))
+    db.session.commit()
+    purge_expired()
+    db.session.commit()
+    assert db.session.execute(select(func.count()).select_from(FeedbackResponse)).scalar() == 1
+
+
+def test_a_purged_registration_gets_no_more_mail_and_its_link_stops_working(app, db, client):
+    old = ended_days_ago(100)
+    registration = make_registration(old)
+    link = f"/manage/{manage_token(registration)}"
+    message = queue_message(registration, "followup")
+    db.session.commit()
+    assert client.get(link).status_code == 200
+    purge_expired()
+    db.session.commit()
+    db.session.refresh(message)
+    assert message.status == "cancelled"
+    assert client.get(link).status_code == 404
+
+
+def test_retention_days_come_from_the_config(app, db):
+    make_registration(ended_days_ago(40))
+    db.session.commit()
+    app.config["RETENTION_DAYS"] = 30
+    try:
+        assert purge_expired() == 1
+    finally:
+        app.config["RETENTION_DAYS"] = 90
+
+
+def test_purge_expired_command(app, db, runner):
+    make_registration(ended_days_ago(120))
+    db.session.commit()
+    result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0
+    assert "1 registrations" in result.output
+    assert db.session.execute(select(func.count()).where(Registration.purged_at.is_not(None))).scalar() == 1
