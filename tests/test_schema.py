@@ -15,6 +15,7 @@ from app.models import (
     ProgrammeItem,
     Registration,
 )
+from app.extensions import db
 from app.models.types import utcnow
 from tests.factories import make_event, make_municipality, make_registration
 
@@ -135,8 +136,7 @@ def message_for(registration, **fields):
     values = {"kind": "confirmation", "registration": registration, "dedupe_key": f"r{registration.id}:confirmation"}
     values.update(fields)
     message = Message(**values)
-    db_session = Message.query.session
-    db_session.add(message)
+    db.session.add(message)
     return message
 
 

@@ -127,11 +127,16 @@ def registration_email_key() -> str:
     return f"register:{request.view_args['slug']}:{email}"
 
 
+def with_municipalities(form):
+    """The form with the municipalities to choose from, named in the page's language."""
+    form.set_municipality_choices(municipality_names(page_language()))
+    return form
+
+
 def rate_limited_form():
     """Keep what the person typed and tell them to wait, instead of a bare error page."""
     found = visible_event(request.view_args["slug"])
-    form = RegistrationForm()
-    form.set_municipality_choices(municipality_names(page_language()))
+    form = with_municipalities(RegistrationForm())
     message = _("Too many registrations were sent from here in a short time. Wait a few minutes and send the form again.")
     return Response(
         render_template("public/register.html", event=found, form=form, form_error=message,
@@ -150,8 +155,7 @@ def rate_limited_form():
 def register_form(slug: str):
     """The registration form; a valid sign-up leads to the check-your-email page."""
     found = visible_event(slug)
-    form = RegistrationForm()
-    form.set_municipality_choices(municipality_names(page_language()))
+    form = with_municipalities(RegistrationForm())
     if request.method == "GET" and not form.language.data:
         form.language.data = page_language()
     is_open = found.registration_is_open(utcnow())
@@ -209,8 +213,7 @@ def registration_for(token: str):
 def manage(token: str):
     """The person's own registration: status, details, join link when confirmed, change, cancel."""
     registration = registration_for(token)
-    form = ManageDetailsForm(obj=None if request.method == "POST" else registration)
-    form.set_municipality_choices(municipality_names(page_language()))
+    form = with_municipalities(ManageDetailsForm(obj=None if request.method == "POST" else registration))
     if request.method == "GET":
         form.municipality.data = registration.municipality_code or OTHER_ORGANIZATION
     can_change = registration.status != "cancelled" and registration.event.ends_at > utcnow()

@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from app.extensions import db
 from app.models import Event, OrganizerUser, Registration
 from app.models.users import organizer_events, organizer_series
+from app.services.registration import free_seats
 
 
 @dataclass(frozen=True)
@@ -15,12 +16,23 @@ class EventOverview:
     """One dashboard row: an event, its status and start, and its registration counts."""
 
     event: Event
-    status: str
-    starts_at: datetime
     confirmed: int
     waitlisted: int
-    # None when the event has no capacity limit.
-    seats_left: int | None
+
+    @property
+    def status(self) -> str:
+        """The event's status."""
+        return self.event.status
+
+    @property
+    def starts_at(self) -> datetime:
+        """When the event starts."""
+        return self.event.starts_at
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free seats; None when the event has no capacity limit."""
+        return free_seats(self.event.capacity, self.confirmed)
 
 
 def manageable_events_query(user: OrganizerUser) -> Select:
@@ -49,21 +61,14 @@ def manageable_events(user: OrganizerUser) -> list[Event]:
 def event_overview(events: list[Event]) -> list[EventOverview]:
     """Confirmed and waitlisted counts and seats left for each event, in the order given."""
     counts = registration_counts([event.id for event in events])
-    rows = []
-    for event in events:
-        confirmed = counts.get((event.id, "confirmed"), 0)
-        seats_left = None if event.capacity is None else max(event.capacity - confirmed, 0)
-        rows.append(
-            EventOverview(
-                event=event,
-                status=event.status,
-                starts_at=event.starts_at,
-                confirmed=confirmed,
-                waitlisted=counts.get((event.id, "waitlisted"), 0),
-                seats_left=seats_left,
-            )
+    return [
+        EventOverview(
+            event=event,
+            confirmed=counts.get((event.id, "confirmed"), 0),
+            waitlisted=counts.get((event.id, "waitlisted"), 0),
         )
-    return rows
+        for event in events
+    ]
 
 
 def registration_counts(event_ids: list[int]) -> dict[tuple[int, str], int]:

@@ -65,11 +65,16 @@ def confirmed_count(event_id: int) -> int:
     ).scalar_one()
 
 
+def free_seats(capacity: int | None, confirmed: int) -> int | None:
+    """Seats not taken, never below zero; None when there is no capacity limit."""
+    return None if capacity is None else max(capacity - confirmed, 0)
+
+
 def seats_left(event: Event) -> int | None:
     """Free seats, or None when the event has no capacity limit."""
     if event.capacity is None:
         return None
-    return max(event.capacity - confirmed_count(event.id), 0)
+    return free_seats(event.capacity, confirmed_count(event.id))
 
 
 def find_active_registration(event_id: int, email: str) -> Registration | None:
