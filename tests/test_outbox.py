@@ -163,3 +163,41 @@ def test_a_batch_slower_than_the_claim_timeout_hands_back_the_rest_instead_of_ra
         monkeypatch.setattr(SMTPMailer, "send", send)
         assert deliver_due().sent == [rows[2].id, rows[3].id]
     assert sorted(mail.parsed()["Message-ID"] for mail in smtp_server.messages) == sorted(m.message_id for m in rows)
+
+
+def test_delivery_is_enqueued_after_commit_and_never_for_a_rolled_back_transaction(db, monkeypatch):
+    from workers.delivery import deliver_messages
+
+    enqueued = []
+    monkeypatch.setattr(deliver_messages, "delay", lambda ids: enqueued.append(list(ids)))
+    make_municipality()
+    event = make_event()
+    register(event.id, Applicant(email="kept@example.org", first_name="A", last_name="B", language="fi",
+                                 municipality_code="092"), "2026-11")
+    db.session.flush()
+    assert enqueued == []  # not before the commit: the worker must find the row
+    db.session.commit()
+    [row] = db.session.execute(select(Message)).scalars().all()
+    assert enqueued == [[row.id]]
+    register(event.id, Applicant(email="lost@example.org", first_name="C", last_name="D", language="fi",
+                                 municipality_code="092"), "2026-11")
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert enqueued == [[row.id]]
+
+
+def test_a_broker_failure_is_logged_and_the_registration_still_stands(db, monkeypatch, caplog):
+    from workers.delivery import deliver_messages
+
+    def broker_down(ids):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(deliver_messages, "delay", broker_down)
+    make_municipality()
+    event = make_event()
+    register(event.id, Applicant(email="p@example.org", first_name="A", last_name="B", language="fi",
+                                 municipality_code="092"), "2026-11")
+    db.session.commit()
+    assert "the sweep will send them" in caplog.text
+    assert db.session.execute(select(Message.status)).scalars().all() == ["pending"]

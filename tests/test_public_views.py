@@ -318,3 +318,13 @@ def test_personal_invite_download_carries_the_join_link_only_when_confirmed(clie
     assert "METHOD:REQUEST" in invite and event.join_url in invite
     waiting_file = client.get(f"{manage_url(waiting)}/invite.ics").text.replace("\r\n ", "")
     assert event.join_url not in waiting_file
+
+
+def test_registration_without_a_csrf_token_is_refused_and_saves_nothing(app, client, db, event):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/events/{event.slug}/register", data=form_data())
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert registrations(db) == []
