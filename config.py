@@ -68,6 +68,11 @@ class Config:
     RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Each process keeps its own copy of what every visitor shares (municipality names, the
+    # blank registration form); nothing personal is cached. Stale for at most the timeout.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 300
+
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

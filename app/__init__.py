@@ -51,7 +51,7 @@ def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (registers the tables on the metadata)
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from app.i18n import language_of_locale, select_locale
     from app.services.content import render_markdown
     from app.services.outbox import watch_sessions
@@ -64,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Helsinki")
     limiter.init_app(app)
+    cache.init_app(app)
 
     @app.context_processor
     def page_language():

@@ -1,6 +1,7 @@
 """Extension objects, created unbound and bound to an app in create_app."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,6 +34,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+# Per process: reference data and rendered fragments that are the same for everyone.
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db as _db
-from app.extensions import limiter
+from app.extensions import cache, limiter
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_SERVER_URL = os.environ.get(
@@ -92,6 +92,8 @@ def clean_tables() -> None:
     with _db.engine.begin() as connection:
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())
+    # What was cached came from rows that are now gone.
+    cache.clear()
 
 
 @pytest.fixture

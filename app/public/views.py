@@ -2,22 +2,25 @@
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
 from app.i18n import language_of_locale
-from app.models import Event, Municipality, Series
+from app.models import Event, Series
 from app.models.types import utcnow
 from app.public import bp
 from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm, normalized_email
 from app.services import calendar
 from app.services.health import health_report
+from app.services.municipalities import municipality_names
 from app.services.registration import (
     Applicant,
     EventFull,
     RegistrationClosed,
     cancel_registration,
+    confirmed_count_of,
+    free_seats,
     register,
     seats_left,
     update_details,
@@ -34,18 +37,23 @@ def page_language() -> str:
 
 def visible_event(slug: str) -> Event:
     """A published or cancelled event by its slug, or a 404."""
-    event = db.session.execute(
-        select(Event).where(Event.slug == slug, Event.status.in_(VISIBLE_STATUSES))
-    ).scalar_one_or_none()
-    if event is None:
+    return visible_event_row(slug)[0]
+
+
+def visible_event_and_seats_left(slug: str) -> tuple[Event, int | None]:
+    """A visible event and its free seats (None without a limit), read in one query; or a 404."""
+    event, confirmed = visible_event_row(slug, confirmed_count_of(Event.id))
+    return event, free_seats(event.capacity, confirmed)
+
+
+def visible_event_row(slug: str, *columns) -> Row:
+    """A published or cancelled event by its slug with any other `columns`, or a 404."""
+    row = db.session.execute(
+        select(Event, *columns).where(Event.slug == slug, Event.status.in_(VISIBLE_STATUSES))
+    ).one_or_none()
+    if row is None:
         abort(404)
-    return event
-
-
-def municipality_names(language: str) -> list[tuple[str, str]]:
-    """(code, name) of the municipalities of Uusimaa in the page's language, as plain rows."""
-    name = Municipality.name_sv if language == "sv" else Municipality.name_fi
-    return [tuple(row) for row in db.session.execute(select(Municipality.code, name))]
+    return row
 
 
 def calendar_response(body: bytes, filename: str) -> Response:
@@ -104,11 +112,11 @@ def series_calendar(slug: str):
 @bp.get("/events/<slug>")
 def event(slug: str):
     """What, when, who hosts, the programme, contacts, seats and the register button."""
-    found = visible_event(slug)
+    found, free = visible_event_and_seats_left(slug)
     return render_template(
         "public/event.html",
         event=found,
-        seats_left=seats_left(found),
+        seats_left=free,
         registration_open=found.registration_is_open(utcnow()),
         now=utcnow(),
     )
@@ -154,7 +162,11 @@ def rate_limited_form():
                on_breach=lambda limit: rate_limited_form())
 def register_form(slug: str):
     """The registration form; a valid sign-up leads to the check-your-email page."""
-    found = visible_event(slug)
+    if request.method == "GET":
+        found, free = visible_event_and_seats_left(slug)
+    else:
+        # A sign-up counts the seats under the event's lock; only a form shown again needs them here.
+        found, free = visible_event(slug), None
     form = with_municipalities(RegistrationForm())
     if request.method == "GET" and not form.language.data:
         form.language.data = page_language()
@@ -178,8 +190,9 @@ def register_form(slug: str):
                                    seats_left=0), 409
         # The commit expired `found`; the slug from the URL saves reloading the event.
         return redirect(url_for("public.registered", slug=slug))
-    status = 400 if request.method == "POST" else 200
-    return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), status
+    if request.method == "GET":
+        return render_template("public/register.html", event=found, form=form, seats_left=free)
+    return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), 400
 
 
 def sign_up(event_id: int, applicant: Applicant) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import cache, db
 from app.models import Municipality
 
 # The single source of the list; nothing else in the code names the municipalities.
@@ -35,6 +35,13 @@ def read_municipalities(path: Path = MUNICIPALITIES_CSV) -> list[dict]:
         ]
 
 
+@cache.memoize()
+def municipality_names(language: str) -> list[tuple[str, str]]:
+    """(code, name) of every municipality in Finnish, or in Swedish for "sv"; cached, as the list changes only with a deploy."""
+    name = Municipality.name_sv if language == "sv" else Municipality.name_fi
+    return [tuple(row) for row in db.session.execute(select(Municipality.code, name))]
+
+
 def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> int:
     """Insert or update every municipality of the list (the caller commits); returns how many were new."""
     existing = {m.code: m for m in db.session.execute(select(Municipality)).scalars()}
@@ -49,4 +56,5 @@ def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> int:
         municipality.name_sv = row["name_sv"]
         municipality.bilingual = row["bilingual"]
     db.session.flush()
+    cache.delete_memoized(municipality_names)
     return added

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, ScalarSelect, func, select, update
 
 from app.extensions import db
 from app.models import Event, Message, Registration
@@ -44,25 +44,42 @@ class Outcome:
     created: bool
 
 
+ACTIVE_STATUSES = ("confirmed", "waitlisted")
+
+
 def lock_event(event_id: int) -> Event:
     """Take the event's write lock for the rest of the transaction."""
+    return locked_event_row(event_id)[0]
+
+
+def locked_event_row(event_id: int, *columns) -> Row:
+    """Take the event's write lock, reading the event and any other `columns` in the same round trip.
+
+    The other columns are read as of the moment the statement started, which may be before a
+    lock it waited for was released: count seats only in a later statement.
+    """
+    statement = select(Event, *columns).where(Event.id == event_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite locks the whole database: a no-op write takes the writer lock
         # now (as BEGIN IMMEDIATE would) so the seat count below cannot go stale.
         db.session.execute(update(Event).where(Event.id == event_id).values(updated_at=Event.updated_at))
-        return db.session.execute(select(Event).where(Event.id == event_id)).scalar_one()
-    return db.session.execute(
-        select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+        return db.session.execute(statement).one()
+    return db.session.execute(statement.with_for_update(of=Event)).one()
+
+
+def confirmed_count_of(event_id) -> ScalarSelect:
+    """How many seats of the event (an id or a column) are taken, as a subquery."""
+    return (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == "confirmed")
+        .scalar_subquery()
+    )
 
 
 def confirmed_count(event_id: int) -> int:
     """How many seats are taken."""
-    return db.session.execute(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == "confirmed")
-    ).scalar_one()
+    return db.session.execute(select(confirmed_count_of(event_id))).scalar_one()
 
 
 def free_seats(capacity: int | None, confirmed: int) -> int | None:
@@ -77,15 +94,14 @@ def seats_left(event: Event) -> int | None:
     return free_seats(event.capacity, confirmed_count(event.id))
 
 
-def find_active_registration(event_id: int, email: str) -> Registration | None:
-    """The person's confirmed or waitlisted registration for the event, if any."""
-    return db.session.execute(
-        select(Registration).where(
-            Registration.event_id == event_id,
-            Registration.email == email,
-            Registration.status.in_(("confirmed", "waitlisted")),
-        )
-    ).scalar_one_or_none()
+def active_registration_of(event_id: int, email: str) -> ScalarSelect:
+    """The id of the person's confirmed or waitlisted registration for the event, as a subquery."""
+    return (
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.email == email,
+               Registration.status.in_(ACTIVE_STATUSES))
+        .scalar_subquery()
+    )
 
 
 def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
@@ -96,18 +112,17 @@ def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
     and mails the existing manage link (rule 3). The caller commits.
     """
     now = now or utcnow()
-    # Looked up before taking the lock, to keep the locked part short; a sign-up racing
-    # this one is caught by the unique index and retried by the caller as a repeat.
-    existing = find_active_registration(event_id, applicant.email)
-    if existing is not None:
-        if not existing.event.registration_is_open(now):
-            raise RegistrationClosed
+    # The repeat check rides on the lock's round trip. It may miss a sign-up committed while
+    # the lock was awaited; the unique index then stops that one, and the caller retries it
+    # as a repeat.
+    event, existing_id = locked_event_row(event_id, active_registration_of(event_id, applicant.email))
+    if not event.registration_is_open(now):
+        raise RegistrationClosed
+    if existing_id is not None:
+        existing = db.session.get(Registration, existing_id)
         # At most one reminder of the link an hour, so nobody can flood an inbox.
         queue_message(existing, "already_registered", f"already-registered:{now:%Y%m%d%H}")
         return Outcome(existing, created=False)
-    event = lock_event(event_id)
-    if not event.registration_is_open(now):
-        raise RegistrationClosed
 
     free = seats_left(event)
     if free is None or free > 0:
