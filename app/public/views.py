@@ -1,11 +1,14 @@
 """Public pages: the series, events, registration and managing one's own registration."""
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+import uuid
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db, limiter
+from app.extensions import cache, db, limiter
 from app.i18n import language_of_locale
 from app.models import Event, Series
 from app.models.types import utcnow
@@ -163,48 +166,73 @@ def rate_limited_form():
 def register_form(slug: str):
     """The registration form; a valid sign-up leads to the check-your-email page."""
     if request.method == "GET":
-        found, free = visible_event_and_seats_left(slug)
-    else:
-        # A sign-up counts the seats under the event's lock; only a form shown again needs them here.
-        found, free = visible_event(slug), None
+        return blank_form_page(slug)
     form = with_municipalities(RegistrationForm())
-    if request.method == "GET" and not form.language.data:
-        form.language.data = page_language()
-    is_open = found.registration_is_open(utcnow())
-    if not is_open:
-        return render_template("public/register.html", event=found, form=None, seats_left=None), (
-            409 if request.method == "POST" else 200
-        )
     if form.validate_on_submit():
         applicant = Applicant(email=normalized_email(form.email.data), **form.details())
         try:
-            sign_up(found.id, applicant)
-        except (RegistrationClosed, EventFull) as closed:
+            # By the slug: the event is read once, under its lock.
+            sign_up(slug, applicant)
+        except EventFull:
             db.session.rollback()
-            message = (
-                _("The event is full and has no waiting list.")
-                if isinstance(closed, EventFull)
-                else _("Registration for this event has closed.")
-            )
-            return render_template("public/register.html", event=found, form=form, form_error=message,
-                                   seats_left=0), 409
-        # The commit expired `found`; the slug from the URL saves reloading the event.
+            return render_template("public/register.html", event=visible_event(slug), form=form, seats_left=0,
+                                   form_error=_("The event is full and has no waiting list.")), 409
+        except RegistrationClosed:
+            db.session.rollback()
+            return closed_form_page(visible_event(slug))
         return redirect(url_for("public.registered", slug=slug))
-    if request.method == "GET":
-        return render_template("public/register.html", event=found, form=form, seats_left=free)
+    found = visible_event(slug)
+    if not found.registration_is_open(utcnow()):
+        return closed_form_page(found)
     return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), 400
 
 
-def sign_up(event_id: int, applicant: Applicant) -> None:
+def closed_form_page(event: Event):
+    """A form sent when the event no longer takes sign-ups: the notice, nothing saved."""
+    return render_template("public/register.html", event=event, form=None, seats_left=None), 409
+
+
+# The blank form page is the same for everyone reading it in one language but for the CSRF
+# token, so each process keeps it for a few seconds with a stand-in where the token goes.
+# A few seconds is how stale its "event is full" notice may be; the seats are counted
+# again under the event's lock when the form is sent.
+BLANK_FORM_PAGE_SECONDS = 10
+CSRF_STAND_IN = f"csrf-stand-in-{uuid.uuid4().hex}"
+
+
+def blank_form_page(slug: str) -> str:
+    """The form page as a GET shows it, from the process's cache when it is fresh."""
+    if session.get("_flashes"):
+        # A message waits to be shown once, in this page only.
+        return render_blank_form_page(slug)
+    key = f"blank-form-page:{slug}:{page_language()}"
+    page = cache.get(key)
+    if page is None:
+        page = render_blank_form_page(slug).replace(generate_csrf(), CSRF_STAND_IN)
+        cache.set(key, page, timeout=BLANK_FORM_PAGE_SECONDS)
+    return page.replace(CSRF_STAND_IN, generate_csrf())
+
+
+def render_blank_form_page(slug: str) -> str:
+    """The form with nothing filled in but the page's language, or the notice that registration is not open."""
+    found, free = visible_event_and_seats_left(slug)
+    if not found.registration_is_open(utcnow()):
+        return render_template("public/register.html", event=found, form=None, seats_left=None)
+    form = with_municipalities(RegistrationForm())
+    form.language.data = page_language()
+    return render_template("public/register.html", event=found, form=form, seats_left=free)
+
+
+def sign_up(event: int | str, applicant: Applicant) -> None:
     """Register and commit; a simultaneous identical submission becomes a harmless repeat (rule 3)."""
     version = current_app.config["PRIVACY_NOTICE_VERSION"]
     try:
-        register(event_id, applicant, version)
+        register(event, applicant, version)
         db.session.commit()
     except IntegrityError:
         # The unique index let the other submission through first; this one is now a repeat.
         db.session.rollback()
-        register(event_id, applicant, version)
+        register(event, applicant, version)
         db.session.commit()
 
 

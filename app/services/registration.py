@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, ScalarSelect, func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 
 from app.extensions import db
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
-from app.services.queue import queue_first_message, queue_message
+from app.services.queue import dedupe_key, queue_first_message, queue_message
 from app.services.tokens import issue_manage_token
 
 
@@ -48,23 +48,16 @@ ACTIVE_STATUSES = ("confirmed", "waitlisted")
 
 
 def lock_event(event_id: int) -> Event:
-    """Take the event's write lock for the rest of the transaction."""
-    return locked_event_row(event_id)[0]
-
-
-def locked_event_row(event_id: int, *columns) -> Row:
-    """Take the event's write lock, reading the event and any other `columns` in the same round trip.
-
-    The other columns are read as of the moment the statement started, which may be before a
-    lock it waited for was released: count seats only in a later statement.
-    """
-    statement = select(Event, *columns).where(Event.id == event_id).execution_options(populate_existing=True)
+    """Take the event's write lock for the rest of the transaction, reading the event afresh."""
+    statement = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite locks the whole database: a no-op write takes the writer lock
         # now (as BEGIN IMMEDIATE would) so the seat count below cannot go stale.
         db.session.execute(update(Event).where(Event.id == event_id).values(updated_at=Event.updated_at))
-        return db.session.execute(statement).one()
-    return db.session.execute(statement.with_for_update(of=Event)).one()
+        return db.session.execute(statement).scalar_one()
+    # NO KEY UPDATE: it serializes the event's writers but lets others insert rows that refer
+    # to the event, as register() does before it takes the lock.
+    return db.session.execute(statement.with_for_update(key_share=True)).scalar_one()
 
 
 def confirmed_count_of(event_id) -> ScalarSelect:
@@ -94,8 +87,8 @@ def seats_left(event: Event) -> int | None:
     return free_seats(event.capacity, confirmed_count(event.id))
 
 
-def active_registration_of(event_id: int, email: str) -> ScalarSelect:
-    """The id of the person's confirmed or waitlisted registration for the event, as a subquery."""
+def active_registration_of(event_id, email: str) -> ScalarSelect:
+    """The id of the person's confirmed or waitlisted registration for the event (an id or a column), as a subquery."""
     return (
         select(Registration.id)
         .where(Registration.event_id == event_id, Registration.email == email,
@@ -104,33 +97,31 @@ def active_registration_of(event_id: int, email: str) -> ScalarSelect:
     )
 
 
-def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
+def register(event: int | str, applicant: Applicant, privacy_notice_version: str,
              now: datetime | None = None) -> Outcome:
-    """Lock the event, then confirm, waitlist or recognise a repeat, writing the mail to the outbox.
+    """Confirm, waitlist or recognise a repeat sign-up for the event (by id or slug), writing the mail to the outbox.
 
     Guarantees: never more confirmed than capacity (rule 1); a repeat sign-up creates nothing
-    and mails the existing manage link (rule 3). The caller commits.
+    and mails the existing manage link (rule 3). Raises RegistrationClosed also when there is
+    no such event. The caller commits.
     """
     now = now or utcnow()
-    # The repeat check rides on the lock's round trip. It may miss a sign-up committed while
-    # the lock was awaited; the unique index then stops that one, and the caller retries it
-    # as a repeat.
-    event, existing_id = locked_event_row(event_id, active_registration_of(event_id, applicant.email))
-    if not event.registration_is_open(now):
+    which = Event.slug == event if isinstance(event, str) else Event.id == event
+    row = db.session.execute(
+        select(Event, active_registration_of(Event.id, applicant.email)).where(which)
+    ).one_or_none()
+    if row is None or not row.Event.registration_is_open(now):
         raise RegistrationClosed
+    event, existing_id = row
     if existing_id is not None:
         existing = db.session.get(Registration, existing_id)
         # At most one reminder of the link an hour, so nobody can flood an inbox.
         queue_message(existing, "already_registered", f"already-registered:{now:%Y%m%d%H}")
         return Outcome(existing, created=False)
 
-    free = seats_left(event)
-    if free is None or free > 0:
-        status = "confirmed"
-    elif event.waitlist_enabled:
-        status = "waitlisted"
-    else:
-        raise EventFull
+    # Written first as confirmed, outside the lock: sign-ups queue for the lock, so the less
+    # happens under it, the more of them an event takes a second. A racing twin is stopped
+    # by the unique index, and the caller retries it as a repeat.
     registration = Registration(
         event=event,
         email=applicant.email,
@@ -145,17 +136,29 @@ def register(event_id: int, applicant: Applicant, privacy_notice_version: str,
         future_events_consent=applicant.future_events_consent,
         privacy_notice_version=privacy_notice_version,
         privacy_consented_at=now,
-        status=status,
-        confirmed_at=now if status == "confirmed" else None,
+        status="confirmed",
+        confirmed_at=now,
         created_at=now,
     )
     issue_manage_token(registration)
     db.session.add(registration)
     db.session.flush()
-    if status == "confirmed":
-        queue_first_message(registration, "confirmation", event_revision=event.revision)
-    else:
-        queue_first_message(registration, "waitlisted")
+    message = queue_first_message(registration, "confirmation", event_revision=event.revision)
+
+    # Under the lock the count sees every sign-up that was decided before this one (and this
+    # one itself), none that is still waiting: the seats go in the order the lock is granted.
+    event = lock_event(event.id)
+    if not event.registration_is_open(now):
+        raise RegistrationClosed
+    if event.capacity is not None and confirmed_count(event.id) > event.capacity:
+        if not event.waitlist_enabled:
+            raise EventFull
+        registration.status, registration.confirmed_at = "waitlisted", None
+        message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
+        message.event_revision = None
+    elif message.event_revision != event.revision:
+        # The event's time or link changed while this one waited: the invite carries the new one.
+        message.event_revision = event.revision
     return Outcome(registration, created=True)
 
 
