@@ -422,13 +422,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each cell")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every cell, report medians")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn gthread threads per worker")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gunicorn's worker class; sync is its default and the README's production command")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker with --worker-class gthread")
     parser.add_argument("--existing", type=int, default=5000, help="registrations on the event in the second pass")
     parser.add_argument("--apps", nargs="+", default=["real", "bare"], choices=["real", "bare"])
     args = parser.parse_args()
 
     print(machine())
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); {args.warmup:g} s warm-up,"
+    shape = f"{args.threads} threads (gthread)" if args.worker_class == "gthread" else "1 request at a time (sync)"
+    print(f"gunicorn: {args.workers} workers x {shape}; {args.warmup:g} s warm-up,"
           f" {args.duration:g} s measured per cell, {args.rounds} round(s)", flush=True)
     with ScratchDatabase(POSTGRES_SERVER_URL) as database, ScratchRedis(REDIS_URL) as broker, \
             tempfile.TemporaryDirectory() as scratch:
@@ -451,8 +454,9 @@ def main() -> None:
         }
         bare_env = {"SECRET_KEY": uuid.uuid4().hex, "DATABASE_URL": database.url}
         servers = {
-            "real": GunicornServer("app:create_app()", real_env, workers=args.workers, threads=args.threads),
-            "bare": GunicornServer("bench.bare_app:create_app()", bare_env, workers=args.workers, threads=args.threads),
+            name: GunicornServer(spec, env, workers=args.workers, threads=args.threads, worker_class=args.worker_class)
+            for name, spec, env in (("real", "app:create_app()", real_env),
+                                    ("bare", "bench.bare_app:create_app()", bare_env))
         }
         cells: list[Cell] = []
         try:

@@ -40,11 +40,12 @@ class GunicornServer:
     host = "127.0.0.1"
 
     def __init__(self, app_spec: str, env: dict[str, str] | None = None, *, workers: int = 2,
-                 threads: int = 8, startup_timeout: float = 30.0):
+                 threads: int = 8, worker_class: str = "gthread", startup_timeout: float = 30.0):
         self.app_spec = app_spec
         self.env = env or {}
         self.workers = workers
         self.threads = threads
+        self.worker_class = worker_class
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
         self.port: int | None = None
@@ -64,12 +65,14 @@ class GunicornServer:
         return env
 
     def command(self, fd: int) -> list[str]:
-        """The gunicorn command line: threaded workers on the socket handed over as `fd`."""
+        """The gunicorn command line: its workers on the socket handed over as `fd`."""
+        # gunicorn turns sync workers given threads into gthread ones; sync means one at a time.
+        threads = ["--threads", str(self.threads)] if self.worker_class == "gthread" else []
         return [
             str(GUNICORN),
             "--workers", str(self.workers),
-            "--threads", str(self.threads),
-            "--worker-class", "gthread",
+            *threads,
+            "--worker-class", self.worker_class,
             "--bind", f"fd://{fd}",
             "--graceful-timeout", "5",
             "--timeout", "60",
