@@ -1,8 +1,11 @@
 """The participant's pages over the test client: register, check your email, manage, cancel."""
 
+import re
 from datetime import timedelta
 
 import pytest
+import time_machine
+from flask import g
 from sqlalchemy import func, select
 
 from app.models import Message, Registration
@@ -328,3 +331,47 @@ def test_registration_without_a_csrf_token_is_refused_and_saves_nothing(app, cli
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
     assert registrations(db) == []
+
+
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def test_the_cached_form_page_gives_each_visitor_their_own_working_csrf_token(app, db, event):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        pages, responses = [], []
+        for n in range(2):
+            # Requests share this test's app context, and Flask-WTF keeps the token in `g`;
+            # a server gives each request a context of its own.
+            g.pop("csrf_token", None)
+            visitor = app.test_client()
+            page = visitor.get(f"/events/{event.slug}/register").text
+            token = CSRF_INPUT.search(page).group(1)
+            pages.append(page.replace(token, "TOKEN"))
+            responses.append(visitor.post(f"/events/{event.slug}/register", base_url="https://localhost",
+                                          headers={"Referer": "https://localhost/"},
+                                          data=form_data(email=f"p{n}@example.org", csrf_token=token)))
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert pages[0] == pages[1]
+    assert CSRF_INPUT.search(pages[0]).group(1) == "TOKEN"
+    assert [response.status_code for response in responses] == [302, 302]
+    assert len(registrations(db)) == 2
+
+
+def test_the_form_page_is_kept_for_ten_seconds_per_language(client, db, event):
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        assert "Digituki kuntoon" in client.get(f"/events/{event.slug}/register?lang=fi").text
+        event.title_fi = "Digituki uudistuu"
+        db.session.commit()
+        assert "Digituki kuntoon" in client.get(f"/events/{event.slug}/register?lang=fi").text
+        assert "Digitalt stöd" in client.get(f"/events/{event.slug}/register?lang=sv").text
+        traveller.shift(timedelta(seconds=11))
+        assert "Digituki uudistuu" in client.get(f"/events/{event.slug}/register?lang=fi").text
+
+
+def test_a_waiting_message_is_shown_on_the_form_page_and_not_kept_for_others(app, client, event):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Only for you")]
+    assert "Only for you" in client.get(f"/events/{event.slug}/register").text
+    assert "Only for you" not in app.test_client().get(f"/events/{event.slug}/register").text

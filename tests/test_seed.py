@@ -31,7 +31,7 @@ from app.services.demo import (
     seed_demo,
     upcoming_webinar_day,
 )
-from app.services.municipalities import load_municipalities
+from app.services.municipalities import load_municipalities, municipality_names
 from app.services.organizers import authenticate
 from app.services.tokens import find_registration_by_token, manage_token
 
@@ -91,6 +91,19 @@ def test_loading_municipalities_again_adds_nothing_and_restores_the_listed_names
     assert load_municipalities() == 0
     assert count(db, Municipality) == 26
     assert db.session.get(Municipality, "091").name_sv == "Helsingfors"
+
+
+def test_the_names_offered_are_cached_until_the_list_is_loaded_again(db):
+    load_municipalities()
+    assert ("091", "Helsingfors") in municipality_names("sv")
+    db.session.get(Municipality, "091").name_sv = "Helsingfors stad"
+    db.session.flush()
+    assert ("091", "Helsingfors") in municipality_names("sv")
+    load_municipalities()
+    db.session.get(Municipality, "091").name_sv = "Helsingfors stad"
+    db.session.flush()
+    assert ("091", "Helsingfors stad") in municipality_names("sv")
+    assert ("091", "Helsinki") in municipality_names("fi")
 
 
 @pytest.mark.parametrize(
