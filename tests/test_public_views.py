@@ -375,3 +375,7 @@ def test_a_waiting_message_is_shown_on_the_form_page_and_not_kept_for_others(app
         session["_flashes"] = [("success", "Only for you")]
     assert "Only for you" in client.get(f"/events/{event.slug}/register").text
     assert "Only for you" not in app.test_client().get(f"/events/{event.slug}/register").text
+
+
+def test_a_head_request_for_the_form_is_answered_like_a_get(client, event):
+    assert client.head(f"/events/{event.slug}/register").status_code == 200

@@ -11,8 +11,10 @@ from app.models.events import Event, Municipality, in_list
 from app.models.types import UTCDateTime, utcnow
 
 REGISTRATION_STATUSES = ("confirmed", "waitlisted", "cancelled")
+# Holding a seat or a place in the queue: at most one such registration per person and event.
+ACTIVE_STATUSES = ("confirmed", "waitlisted")
 ATTENDANCE = ("yes", "no", "unknown")
-ACTIVE = "status IN ('confirmed', 'waitlisted')"
+ACTIVE = in_list("status", ACTIVE_STATUSES)
 
 
 class Registration(db.Model):

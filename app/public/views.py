@@ -165,7 +165,7 @@ def rate_limited_form():
                on_breach=lambda limit: rate_limited_form())
 def register_form(slug: str):
     """The registration form; a valid sign-up leads to the check-your-email page."""
-    if request.method == "GET":
+    if request.method != "POST":
         return blank_form_page(slug)
     form = with_municipalities(RegistrationForm())
     if form.validate_on_submit():

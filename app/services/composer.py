@@ -11,6 +11,7 @@ from werkzeug.routing import BuildError
 
 from app.i18n import mail_locale
 from app.models import ContactPerson, Event, Message, Registration
+from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
 from app.services import calendar
 from app.services.links import external_url
@@ -21,7 +22,6 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 JOIN_LINK_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 REQUEST_KINDS = frozenset({"confirmation", "promoted", "event_updated"})
 CANCEL_KINDS = frozenset({"registration_cancelled", "event_cancelled"})
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
 
 
 def compose(message: Message) -> EmailMessage:

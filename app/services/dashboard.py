@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.extensions import db
 from app.models import Event, OrganizerUser, Registration
+from app.models.registrations import ACTIVE_STATUSES
 from app.models.users import organizer_events, organizer_series
 from app.services.registration import free_seats
 
@@ -79,7 +80,7 @@ def registration_counts(event_ids: list[int]) -> dict[tuple[int, str], int]:
         select(Registration.event_id, Registration.status, func.count())
         .where(
             Registration.event_id.in_(event_ids),
-            Registration.status.in_(("confirmed", "waitlisted")),
+            Registration.status.in_(ACTIVE_STATUSES),
         )
         .group_by(Registration.event_id, Registration.status)
     )

@@ -6,6 +6,7 @@ from sqlalchemy import Select, select, update
 
 from app.extensions import db
 from app.models import Event, Message, Registration
+from app.models.registrations import ACTIVE_STATUSES
 from app.services.queue import queue_for_each
 from app.services.registration import lock_event
 
@@ -52,7 +53,7 @@ def cancel_event(event_id: int) -> Event:
         .values(status="cancelled")
     )
     if was_published:
-        queue_for_each(with_status(event.id, ("confirmed", "waitlisted")), "event_cancelled",
+        queue_for_each(with_status(event.id, ACTIVE_STATUSES), "event_cancelled",
                        event_revision=event.revision)
     return event
 

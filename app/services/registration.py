@@ -7,6 +7,7 @@ from sqlalchemy import ScalarSelect, func, select, update
 
 from app.extensions import db
 from app.models import Event, Message, Registration
+from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
 from app.services.queue import dedupe_key, queue_first_message, queue_message
 from app.services.tokens import issue_manage_token
@@ -42,9 +43,6 @@ class Outcome:
 
     registration: Registration
     created: bool
-
-
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
 
 
 def lock_event(event_id: int) -> Event:
