@@ -14,7 +14,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import time
 
 from flask_migrate import upgrade
@@ -23,11 +22,8 @@ from sqlalchemy import event as sa_event
 from app import create_app
 from app.extensions import db
 from app.services.municipalities import load_municipalities
-from bench.registration import POSTGRES_SERVER_URL, REDIS_URL, ScratchDatabase, ScratchRedis
+from bench.registration import CSRF_INPUT, POSTGRES_SERVER_URL, REDIS_URL, ScratchDatabase, ScratchRedis
 from tests.factories import make_event
-
-CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-
 
 def main() -> None:
     """Profile GET+POST pairs against the real app in this process."""

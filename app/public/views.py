@@ -25,7 +25,6 @@ from app.services.registration import (
     confirmed_count_of,
     free_seats,
     register,
-    seats_left,
     update_details,
 )
 from app.services.tokens import find_registration_by_token
@@ -146,14 +145,9 @@ def with_municipalities(form):
 
 def rate_limited_form():
     """Keep what the person typed and tell them to wait, instead of a bare error page."""
-    found = visible_event(request.view_args["slug"])
-    form = with_municipalities(RegistrationForm())
     message = _("Too many registrations were sent from here in a short time. Wait a few minutes and send the form again.")
-    return Response(
-        render_template("public/register.html", event=found, form=form, form_error=message,
-                        seats_left=seats_left(found)),
-        status=429,
-    )
+    page, _is_open = form_page(request.view_args["slug"], with_municipalities(RegistrationForm()), form_error=message)
+    return Response(page, status=429)
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -175,21 +169,23 @@ def register_form(slug: str):
             sign_up(slug, applicant)
         except EventFull:
             db.session.rollback()
-            return render_template("public/register.html", event=visible_event(slug), form=form, seats_left=0,
-                                   form_error=_("The event is full and has no waiting list.")), 409
+            page, _is_open = form_page(slug, form, form_error=_("The event is full and has no waiting list."))
+            return page, 409
         except RegistrationClosed:
             db.session.rollback()
-            return closed_form_page(visible_event(slug))
-        return redirect(url_for("public.registered", slug=slug))
-    found = visible_event(slug)
+        else:
+            return redirect(url_for("public.registered", slug=slug))
+    # Errors to correct, or an event that no longer takes sign-ups: either way nothing was saved.
+    page, is_open = form_page(slug, form)
+    return page, 400 if is_open else 409
+
+
+def form_page(slug: str, form, **context) -> tuple[str, bool]:
+    """The event's page with `form`, or its notice that registration is not open; and whether it is open."""
+    found, free = visible_event_and_seats_left(slug)
     if not found.registration_is_open(utcnow()):
-        return closed_form_page(found)
-    return render_template("public/register.html", event=found, form=form, seats_left=seats_left(found)), 400
-
-
-def closed_form_page(event: Event):
-    """A form sent when the event no longer takes sign-ups: the notice, nothing saved."""
-    return render_template("public/register.html", event=event, form=None, seats_left=None), 409
+        return render_template("public/register.html", event=found, form=None, seats_left=None), False
+    return render_template("public/register.html", event=found, form=form, seats_left=free, **context), True
 
 
 # The blank form page is the same for everyone reading it in one language but for the CSRF
@@ -215,12 +211,9 @@ def blank_form_page(slug: str) -> str:
 
 def render_blank_form_page(slug: str) -> str:
     """The form with nothing filled in but the page's language, or the notice that registration is not open."""
-    found, free = visible_event_and_seats_left(slug)
-    if not found.registration_is_open(utcnow()):
-        return render_template("public/register.html", event=found, form=None, seats_left=None)
     form = with_municipalities(RegistrationForm())
     form.language.data = page_language()
-    return render_template("public/register.html", event=found, form=form, seats_left=free)
+    return form_page(slug, form)[0]
 
 
 def sign_up(event: int | str, applicant: Applicant) -> None:
