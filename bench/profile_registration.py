@@ -22,7 +22,9 @@ from sqlalchemy import event as sa_event
 from app import create_app
 from app.extensions import db
 from app.services.municipalities import load_municipalities
-from bench.registration import CSRF_INPUT, POSTGRES_SERVER_URL, REDIS_URL, ScratchDatabase, ScratchRedis
+from bench.registration import (
+    CSRF_INPUT, POSTGRES_SERVER_URL, REDIS_URL, ScratchDatabase, ScratchRedis, seed_registrations,
+)
 from tests.factories import make_event
 
 def main() -> None:
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--existing", type=int, default=0, help="registrations on the event before the first pair")
     parser.add_argument("--no-profile", action="store_true", help="only the CPU figures, without the profiler's overhead")
     args = parser.parse_args()
     with ScratchDatabase(POSTGRES_SERVER_URL) as database, ScratchRedis(REDIS_URL):
@@ -42,6 +45,7 @@ def main() -> None:
             load_municipalities()
             event = make_event(capacity=1_000_000, waitlist_enabled=True)
             db.session.commit()
+            seed_registrations(event.id, args.existing)
             path = f"/events/{event.slug}/register"
             engine = db.engine
         statements = {"n": 0}

@@ -12,7 +12,8 @@ rate limits off, plain http) and bench/bare_app.py with the same gunicorn settin
 both with closed-loop clients on 127.0.0.1: each client GETs the form, takes the CSRF token from
 it and POSTs a valid registration with a new email, over and over, with its own cookie jar and
 kept-alive connection. Every real-app cell gets a new event with room for all (capacity 1,000,000,
-so the seat count runs); the second pass pre-loads each new event with --existing registrations.
+so the seat count runs); at each concurrency a second cell pre-loads the new event with --existing
+registrations. Rounds alternate which app and which event size go first.
 
 Besides registrations/s and POST latency it reports the CPU each registration cost in the app's
 processes, in the database's backends and in the load generator, read from /proc. Those figures
@@ -356,8 +357,10 @@ class Summary:
 
 
 def summarize(cells: list[Cell]) -> list[Summary]:
-    """Medians over rounds, in the order the cells were first run."""
-    keys = list(dict.fromkeys((c.existing, c.concurrency, c.app) for c in cells))
+    """Medians over rounds, by event size, then concurrency, then app in the order first run."""
+    apps = list(dict.fromkeys(c.app for c in cells))
+    keys = sorted(dict.fromkeys((c.existing, c.concurrency, c.app) for c in cells),
+                  key=lambda key: (key[0], key[1], apps.index(key[2])))
     summaries = []
     for existing, concurrency, app in keys:
         group = [c for c in cells if (c.existing, c.concurrency, c.app) == (existing, concurrency, app)]
@@ -425,7 +428,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
                         help="gunicorn's worker class; sync is its default and the README's production command")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker with --worker-class gthread")
-    parser.add_argument("--existing", type=int, default=5000, help="registrations on the event in the second pass")
+    parser.add_argument("--existing", type=int, default=5000, help="registrations on the event in the loaded cells")
     parser.add_argument("--apps", nargs="+", default=["real", "bare"], choices=["real", "bare"])
     args = parser.parse_args()
 
@@ -463,10 +466,13 @@ def main() -> None:
             for name in args.apps:
                 servers[name].start()
             for round_number in range(args.rounds):
-                # Alternate which app goes first, so a drift in background load favours neither.
+                # Alternate which app and which event size go first, so neither a drift in background
+                # load nor the servers' age favours one.
                 order = args.apps if round_number % 2 == 0 else list(reversed(args.apps))
-                for existing in (0, args.existing) if args.existing else (0,):
-                    for concurrency in args.concurrency:
+                sizes = (0, args.existing) if args.existing else (0,)
+                sizes = sizes if round_number % 2 == 0 else tuple(reversed(sizes))
+                for concurrency in args.concurrency:
+                    for existing in sizes:
                         for name in order:
                             if name == "real":
                                 form_path = f"/events/{new_real_event(setup_app, database, existing)}/register"
