@@ -74,10 +74,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_celery(app: Flask) -> None:
-    """Build the Celery app from this Flask app's config."""
+    """Build the Celery app from this Flask app's config, and the doorbell that wakes its workers."""
+    from app.services.outbox import Doorbell
     from workers.celery_app import celery_init_app
 
     celery_init_app(app)
+    app.extensions["outbox_doorbell"] = Doorbell()
 
 
 def register_blueprints(app: Flask) -> None:

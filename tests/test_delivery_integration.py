@@ -300,6 +300,22 @@ def test_registration_confirmation_reaches_the_smtp_server_once_with_a_real_invi
     assert len(stack.smtp.received_by(email)) == 1
 
 
+def test_a_rush_of_sign_ups_each_committed_alone_is_delivered_by_the_doorbell_sweeps(stack):
+    # Within the doorbell's window: a sweep at once, one delayed by the window (a Celery countdown
+    # the worker holds), and none for the rest, whose rows the delayed sweep finds. No beat runs here.
+    event = make_event(capacity=None)
+    db.session.commit()
+    emails = [new_address("rush") for _ in range(6)]
+    registration_ids = []
+    for email in emails:
+        registration_ids.append(sign_up(event.id, email).id)
+        db.session.commit()
+
+    wait_for(lambda: statuses(registration_ids) == {"sent": len(emails)}, [stack.worker], "every confirmation sent")
+    assert all(len(stack.smtp.received_by(email)) == 1 for email in emails)
+    assert stack.sweep() == 0
+
+
 def test_registrations_while_redis_is_down_succeed_and_the_sweep_delivers_each_once(stack, caplog):
     event = make_event(capacity=None)
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.mail import SMTPMailer
 from app.models import Message
 from app.models.types import utcnow
-from app.services.outbox import CLAIM_TIMEOUT, claim, deliver_due, retry_delay
+from app.services.outbox import BATCH_SIZE, CLAIM_TIMEOUT, Doorbell, claim, deliver_due, retry_delay
 from app.services.registration import Applicant, register
 from tests.factories import make_event, make_municipality
 
@@ -165,39 +165,108 @@ def test_a_batch_slower_than_the_claim_timeout_hands_back_the_rest_instead_of_ra
     assert sorted(mail.parsed()["Message-ID"] for mail in smtp_server.messages) == sorted(m.message_id for m in rows)
 
 
-def test_delivery_is_enqueued_after_commit_and_never_for_a_rolled_back_transaction(db, monkeypatch):
-    from workers.delivery import deliver_messages
+class Sweeps:
+    """Stands in for sending sweep_outbox: records the countdown of each sweep sent, or fails while `down`."""
 
-    enqueued = []
-    monkeypatch.setattr(deliver_messages, "delay", lambda ids: enqueued.append(list(ids)))
+    def __init__(self, monkeypatch):
+        from workers.delivery import sweep_outbox
+
+        self.sent: list[float] = []
+        self.down = False
+        monkeypatch.setattr(sweep_outbox, "delay", lambda: self.send(0))
+        monkeypatch.setattr(sweep_outbox, "apply_async", lambda countdown: self.send(countdown))
+
+    def send(self, countdown: float) -> None:
+        if self.down:
+            raise ConnectionError("Redis is down")
+        self.sent.append(countdown)
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def doorbell(app, monkeypatch):
+    """A new doorbell on a hand-moved clock; its sweeps are recorded, not sent."""
+    clock = Clock()
+    bell = Doorbell(window=0.5, clock=clock)
+    monkeypatch.setitem(app.extensions, "outbox_doorbell", bell)
+    return bell, clock, Sweeps(monkeypatch)
+
+
+def sign_up_one(email: str, event) -> None:
+    register(event.id, Applicant(email=email, first_name="A", last_name="B", language="fi",
+                                 municipality_code="092"), "2026-11")
+
+
+def test_delivery_is_woken_after_commit_and_never_for_a_rolled_back_transaction(db, doorbell):
+    _bell, clock, sweeps = doorbell
     make_municipality()
     event = make_event()
-    register(event.id, Applicant(email="kept@example.org", first_name="A", last_name="B", language="fi",
-                                 municipality_code="092"), "2026-11")
+    sign_up_one("kept@example.org", event)
     db.session.flush()
-    assert enqueued == []  # not before the commit: the worker must find the row
+    assert sweeps.sent == []  # not before the commit: the worker must find the row
     db.session.commit()
-    [row] = db.session.execute(select(Message)).scalars().all()
-    assert enqueued == [[row.id]]
-    register(event.id, Applicant(email="lost@example.org", first_name="C", last_name="D", language="fi",
-                                 municipality_code="092"), "2026-11")
+    assert sweeps.sent == [0]
+    clock.now += 10
+    sign_up_one("lost@example.org", event)
     db.session.flush()
     db.session.rollback()
     db.session.commit()
-    assert enqueued == [[row.id]]
+    assert sweeps.sent == [0]
 
 
-def test_a_broker_failure_is_logged_and_the_registration_still_stands(db, monkeypatch, caplog):
-    from workers.delivery import deliver_messages
+def test_in_a_rush_of_commits_a_process_sends_one_sweep_a_window_that_starts_after_each(db, doorbell):
+    _bell, clock, sweeps = doorbell
+    make_municipality()
+    event = make_event(capacity=None)
 
-    def broker_down(ids):
-        raise ConnectionError("Redis is down")
+    def commit_one_at(moment: float) -> None:
+        clock.now = 1000.0 + moment
+        sign_up_one(f"p{moment}@example.org", event)
+        db.session.commit()
 
-    monkeypatch.setattr(deliver_messages, "delay", broker_down)
+    commit_one_at(0.0)  # quiet until now: a sweep at once
+    assert sweeps.sent == [0]
+    commit_one_at(0.1)  # that sweep may have started already: one that starts after the window
+    assert sweeps.sent == [0, 0.5]
+    for moment in (0.2, 0.4, 0.59):  # the delayed sweep starts after each of these commits
+        commit_one_at(moment)
+    assert sweeps.sent == [0, 0.5]
+    commit_one_at(0.6)  # it may have started: quiet for a window since the last one at once
+    assert sweeps.sent == [0, 0.5, 0]
+    commit_one_at(0.7)
+    assert sweeps.sent == [0, 0.5, 0, 0.5]
+
+
+def test_a_broker_failure_is_logged_the_registration_stands_and_the_next_commit_rings_again(db, doorbell, caplog):
+    _bell, _clock, sweeps = doorbell
     make_municipality()
     event = make_event()
-    register(event.id, Applicant(email="p@example.org", first_name="A", last_name="B", language="fi",
-                                 municipality_code="092"), "2026-11")
+    sweeps.down = True
+    sign_up_one("p@example.org", event)
     db.session.commit()
     assert "the sweep will send them" in caplog.text
     assert db.session.execute(select(Message.status)).scalars().all() == ["pending"]
+    sweeps.down = False
+    sign_up_one("q@example.org", event)
+    db.session.commit()
+    assert sweeps.sent == [0]
+
+
+def test_a_mailing_of_more_than_a_batch_gets_a_task_a_batch_instead_of_the_doorbell(db, doorbell, monkeypatch):
+    from workers.delivery import deliver_messages
+
+    _bell, _clock, sweeps = doorbell
+    tasks = []
+    monkeypatch.setattr(deliver_messages, "delay", lambda ids: tasks.append(list(ids)))
+    rows = confirmations(db, BATCH_SIZE + 50)
+    assert tasks == [[m.id for m in rows[:BATCH_SIZE]], [m.id for m in rows[BATCH_SIZE:]]]
+    assert sweeps.sent == []

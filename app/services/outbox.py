@@ -7,6 +7,7 @@ after CLAIM_TIMEOUT, sending it with the same Message-ID.
 
 import logging
 import smtplib
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -261,18 +262,54 @@ def remember_new_messages(session: Session, flush_context) -> None:
 
 
 def enqueue_new_messages(session: Session) -> None:
-    """Ask a worker to deliver the rows the committed transaction wrote."""
+    """Wake workers for the rows the committed transaction wrote: a mailing gets a task a batch, the rest the doorbell."""
     ids = session.info.pop("new_message_ids", None)
     if not ids:
         return
     from workers.delivery import deliver_messages
 
     try:
-        # One task a batch, so several workers share a large mailing.
-        for start in range(0, len(ids), BATCH_SIZE):
-            deliver_messages.delay(ids[start:start + BATCH_SIZE])
+        if len(ids) > BATCH_SIZE:
+            # One task a batch, so several workers share a large mailing.
+            for start in range(0, len(ids), BATCH_SIZE):
+                deliver_messages.delay(ids[start:start + BATCH_SIZE])
+        else:
+            current_app.extensions["outbox_doorbell"].ring()
     except Exception:  # noqa: BLE001 - any broker trouble; the sweep catches up
         log.warning("could not enqueue delivery of %d messages; the sweep will send them", len(ids), exc_info=True)
+
+
+class Doorbell:
+    """Wakes a worker to sweep the outbox after a commit: at once when it has been quiet, else once a window.
+
+    A sweep sends every row committed before it starts. In a rush of small commits, such as
+    sign-ups, a task each would cost the web process more than the sign-up itself, so within
+    `window` seconds of a ring the process sends one sweep delayed by the window, and none
+    while that one is still to start: it finds their rows. One per process; thread-safe.
+    """
+
+    def __init__(self, window: float = 0.5, clock=time.monotonic):
+        self.window = window
+        self.clock = clock
+        self.rung_at = float("-inf")
+        self.delayed_sweep_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def ring(self) -> None:
+        """Make sure a sweep starts after this moment; the caller's rows are committed."""
+        from workers.delivery import sweep_outbox
+
+        with self.lock:
+            now = self.clock()
+            if now < self.delayed_sweep_at:
+                return
+            # A failed send raises before the state changes, so the next commit tries again.
+            if now - self.rung_at >= self.window:
+                sweep_outbox.delay()
+                self.rung_at = now
+            else:
+                sweep_outbox.apply_async(countdown=self.window)
+                self.delayed_sweep_at = now + self.window
 
 
 def forget_new_messages(session: Session, previous_transaction=None) -> None:
