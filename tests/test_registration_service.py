@@ -89,9 +89,9 @@ def test_a_confirmation_carries_the_revision_read_under_the_lock(db, monkeypatch
     db.session.commit()
     take_lock = service.lock_event
 
-    def lock_after_a_change(event_id, *only):
+    def lock_after_a_change(event_id, *options):
         db.session.execute(update(Event).where(Event.id == event_id).values(revision=Event.revision + 1))
-        return take_lock(event_id, *only)
+        return take_lock(event_id, *options)
 
     monkeypatch.setattr(service, "lock_event", lock_after_a_change)
     sign_up(db, event)

@@ -47,17 +47,16 @@ class Outcome:
 
 
 # What decides a seat, and all register() reads of the event: not its texts and programme.
-SEAT_COLUMNS = (
+# Built once: the option keeps its cache key, which sign-ups would otherwise compute each time.
+ONLY_SEAT_COLUMNS = load_only(
     Event.id, Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
     Event.capacity, Event.waitlist_enabled, Event.revision,
 )
 
 
-def lock_event(event_id: int, *only) -> Event:
-    """Take the event's write lock for the rest of the transaction, reading the event (or `only` these columns) afresh."""
-    statement = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-    if only:
-        statement = statement.options(load_only(*only))
+def lock_event(event_id: int, *options) -> Event:
+    """Take the event's write lock for the rest of the transaction, reading the event afresh (as `options` say)."""
+    statement = select(Event).where(Event.id == event_id).options(*options).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite locks the whole database: a no-op write takes the writer lock
         # now (as BEGIN IMMEDIATE would) so the seat count below cannot go stale.
@@ -116,7 +115,7 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     now = now or utcnow()
     which = Event.slug == event if isinstance(event, str) else Event.id == event
     row = db.session.execute(
-        select(Event, active_registration_of(Event.id, applicant.email)).options(load_only(*SEAT_COLUMNS)).where(which)
+        select(Event, active_registration_of(Event.id, applicant.email)).options(ONLY_SEAT_COLUMNS).where(which)
     ).one_or_none()
     if row is None or not row.Event.registration_is_open(now):
         raise RegistrationClosed
@@ -155,7 +154,7 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
 
     # Under the lock the count sees every sign-up that was decided before this one (and this
     # one itself), none that is still waiting: the seats go in the order the lock is granted.
-    event = lock_event(event.id, *SEAT_COLUMNS)
+    event = lock_event(event.id, ONLY_SEAT_COLUMNS)
     if not event.registration_is_open(now):
         raise RegistrationClosed
     if event.capacity is not None and confirmed_count(event.id) > event.capacity:
