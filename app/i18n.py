@@ -16,8 +16,8 @@ class Localized:
         return value or getattr(self, f"{field}_{DEFAULT_LANGUAGE}")
 
 
-def page_language() -> str:
-    """The page language: an explicit choice, then the one remembered, then the browser's."""
+def requested_language() -> str:
+    """The language the request asks for: an explicit choice (remembered), then the remembered one, then the browser's."""
     from flask import request, session
 
     chosen = request.args.get("lang")
@@ -31,7 +31,7 @@ def page_language() -> str:
 
 def select_locale() -> str:
     """Flask-Babel's locale for the page: its language with Finland's formats."""
-    return FORMAT_LOCALES[page_language()]
+    return FORMAT_LOCALES[requested_language()]
 
 
 def language_of_locale() -> str:

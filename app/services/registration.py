@@ -163,8 +163,9 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
         registration.status, registration.confirmed_at = "waitlisted", None
         message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
         message.event_revision = None
-    elif message.event_revision != event.revision:
-        # The event's time or link changed while this one waited: the invite carries the new one.
+    else:
+        # The revision read under the lock: if the event's time or link changed while this one
+        # waited, the invite carries the new one (an unchanged value writes nothing).
         message.event_revision = event.revision
     return Outcome(registration, created=True)
 
