@@ -7,15 +7,23 @@ FLASK := $(BIN)/flask --app wsgi
 # The PostgreSQL pass of the suite; CI requires it, elsewhere it runs when the server answers.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kuntatutor_test
 
-.PHONY: install translations run test migrate seed clean
+.PHONY: install lock translations run test migrate seed clean
 
-$(INSTALLED): pyproject.toml
+# Every package, pip and the build backend included, comes from requirements.lock with its hashes:
+# a new release elsewhere cannot change what a fresh clone installs. pyproject.toml keeps the ranges.
+$(INSTALLED): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# Re-resolve pyproject.toml's ranges into requirements.lock (pip-tools comes from the lock itself).
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for editable \
+		--extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 # The Finnish and Swedish catalogues compiled to the .mo files Flask-Babel reads; the .mo files
 # are build products (not committed), so `run` and `test` build them first.
