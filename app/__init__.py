@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from app import models  # noqa: F401  (registers the tables on the metadata)
     from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
-    from app.i18n import language_of_locale, select_locale
+    from app.i18n import HELSINKI, SWITCH_TO_LANGUAGE, language_of_locale, select_locale
     from app.services.content import render_markdown
     from app.services.outbox import watch_sessions
     from flask_sqlalchemy.session import Session as FlaskSession
@@ -62,13 +62,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Helsinki")
+    babel.init_app(app, locale_selector=select_locale, default_timezone=HELSINKI.key)
     limiter.init_app(app)
     cache.init_app(app)
 
     @app.context_processor
     def page_language():
-        return {"lang": language_of_locale()}
+        return {"lang": language_of_locale(), "switch_to_language": SWITCH_TO_LANGUAGE}
 
     app.add_template_filter(render_markdown, "markdown")
 

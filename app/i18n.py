@@ -1,8 +1,14 @@
-"""The service's languages and per-language content with Finnish as the fallback."""
+"""The service's languages, its time zone and per-language content with Finnish as the fallback."""
+
+from zoneinfo import ZoneInfo
 
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+# The language switcher's links, each written in its own language.
+SWITCH_TO_LANGUAGE = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+# Events happen in Finnish time; the database keeps UTC.
+HELSINKI = ZoneInfo("Europe/Helsinki")
 # Dates and times as written in Finland: "9.00" in Swedish too, day-month order in English.
 FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 

@@ -3,13 +3,12 @@
 import re
 from email.headerregistry import Address
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_time, gettext
 from werkzeug.routing import BuildError
 
-from app.i18n import mail_locale
+from app.i18n import HELSINKI, mail_locale
 from app.models import ContactPerson, Event, Message, Registration
 from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
@@ -17,7 +16,6 @@ from app.services import calendar
 from app.services.links import external_url
 from app.services.tokens import manage_token
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 # The join link is for confirmed participants only, and only in these mails.
 JOIN_LINK_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 REQUEST_KINDS = frozenset({"confirmation", "promoted", "event_updated"})

@@ -3,13 +3,12 @@
 import random
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.i18n import LANGUAGES
+from app.i18n import HELSINKI, LANGUAGES
 from app.models import (
     ContactPerson,
     Event,
@@ -27,7 +26,6 @@ from app.services.municipalities import load_municipalities
 from app.services.organizers import create_organizer, find_organizer
 from app.services.tokens import issue_manage_token
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 WEDNESDAY = 2
 
 SERIES_SLUG = "kuntatutor"
