@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from app.models import Event, Message, Registration
+from app.models import Message, Registration
 from app.models.types import utcnow
 from app.services.registration import (
     Applicant,
@@ -51,7 +51,6 @@ def test_registration_is_confirmed_while_seats_are_free_and_queues_a_confirmatio
     assert outcome.registration.confirmed_at is not None
     [message] = outbox(db)
     assert (message.kind, message.registration_id, message.status) == ("confirmation", outcome.registration.id, "pending")
-    assert message.event_revision == event.revision
 
 
 def test_privacy_consent_version_and_time_are_stored(db):
@@ -65,9 +64,9 @@ def test_full_event_puts_people_on_the_waiting_list(db):
     first = sign_up(db, event, 1).registration
     second = sign_up(db, event, 2).registration
     assert (second.status, second.confirmed_at) == ("waitlisted", None)
-    assert [(m.kind, m.dedupe_key, m.event_revision) for m in outbox(db)] == [
-        ("confirmation", f"r{first.id}:confirmation", event.revision),
-        ("waitlisted", f"r{second.id}:waitlisted", None),
+    assert [(m.kind, m.dedupe_key) for m in outbox(db)] == [
+        ("confirmation", f"r{first.id}:confirmation"),
+        ("waitlisted", f"r{second.id}:waitlisted"),
     ]
     assert seats_left(event) == 0
 
@@ -79,24 +78,6 @@ def test_the_event_can_be_named_by_its_slug_and_an_unknown_one_takes_no_sign_ups
     assert outcome.registration.event_id == event.id
     with pytest.raises(RegistrationClosed):
         register("no-such-webinar", applicant(2), "2026-11")
-
-
-def test_a_confirmation_carries_the_revision_read_under_the_lock(db, monkeypatch):
-    # The event's time changes between reading it and taking its lock: the invite must be the new one.
-    import app.services.registration as service
-
-    event = make_event()
-    db.session.commit()
-    take_lock = service.lock_event
-
-    def lock_after_a_change(event_id, *options):
-        db.session.execute(update(Event).where(Event.id == event_id).values(revision=Event.revision + 1))
-        return take_lock(event_id, *options)
-
-    monkeypatch.setattr(service, "lock_event", lock_after_a_change)
-    sign_up(db, event)
-    [message] = outbox(db)
-    assert message.event_revision == 1
 
 
 def test_full_event_without_waiting_list_refuses_and_changes_nothing(db):

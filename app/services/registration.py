@@ -150,7 +150,7 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     issue_manage_token(registration)
     db.session.add(registration)
     db.session.flush()
-    message = queue_first_message(registration, "confirmation", event_revision=event.revision)
+    message = queue_first_message(registration, "confirmation")
 
     # Under the lock the count sees every sign-up that was decided before this one (and this
     # one itself), none that is still waiting: the seats go in the order the lock is granted.
@@ -162,11 +162,6 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
             raise EventFull
         registration.status, registration.confirmed_at = "waitlisted", None
         message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
-        message.event_revision = None
-    else:
-        # The revision read under the lock: if the event's time or link changed while this one
-        # waited, the invite carries the new one (an unchanged value writes nothing).
-        message.event_revision = event.revision
     return Outcome(registration, created=True)
 
 
@@ -192,7 +187,7 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
     for registration in promoted:
         registration.status = "confirmed"
         registration.confirmed_at = now
-        queue_message(registration, "promoted", event_revision=event.revision)
+        queue_message(registration, "promoted")
     return promoted
 
 
@@ -215,7 +210,7 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
         .where(Message.registration_id == registration.id, Message.status == "pending")
         .values(status="cancelled")
     )
-    queue_message(registration, "registration_cancelled", event_revision=event.revision)
+    queue_message(registration, "registration_cancelled")
     db.session.flush()
     if was_confirmed:
         promote_waitlist(event, now)
