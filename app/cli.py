@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.users import ROLES
-from app.services import demo, organizers, retention
+from app.demo import seed
+from app.services import organizers, retention
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -22,7 +23,7 @@ def register(app: Flask) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the municipalities, the Kuntatutor series and the demo events (safe to run again)."""
-    click.echo(demo.seed_demo())
+    click.echo(seed.seed_demo())
 
 
 def valid_email(ctx: click.Context, param: click.Parameter, value: str) -> str:

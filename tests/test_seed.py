@@ -22,15 +22,8 @@ from app.models import (
     Speaker,
 )
 from app.models.feedback import QUESTION_KINDS
-from app.services.demo import (
-    DEMO_ORGANIZER_EMAIL,
-    DEMO_ORGANIZER_PASSWORD,
-    ESPOO_WEBINAR_SLUG,
-    VANTAA_WEBINAR_SLUG,
-    past_webinar_day,
-    seed_demo,
-    upcoming_webinar_day,
-)
+from app.demo.content import DEMO_ORGANIZER_EMAIL, DEMO_ORGANIZER_PASSWORD, ESPOO_WEBINAR_SLUG, VANTAA_WEBINAR_SLUG
+from app.demo.seed import past_webinar_day, seed_demo, upcoming_webinar_day
 from app.services.municipalities import load_municipalities, municipality_names
 from app.services.organizers import authenticate
 from app.services.tokens import find_registration_by_token, manage_token
