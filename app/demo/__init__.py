@@ -1,0 +1,1 @@
+"""The demo data `make run` loads: content in content.py, loading it in seed.py."""
