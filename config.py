@@ -34,12 +34,26 @@ RUNTIME_ENVIRONMENT = {
 }
 
 
+# Where nothing may fall back to an embedded default: these name the real services. Config key -> variable.
+REQUIRED_OUTSIDE_DEVELOPMENT = {
+    "SECRET_KEY": "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+    "REDIS_URL": "REDIS_URL",
+    "SMTP_HOST": "SMTP_HOST",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start with settings it must not run with."""
+
+
 class Config:
-    """Settings shared by every environment; the embedded defaults need no servers."""
+    """Settings shared by every environment: the safe choices, which development relaxes."""
 
     ENV_NAME = "base"
     ENVIRONMENT = RUNTIME_ENVIRONMENT
-    SECRET_KEY = "dev-only-not-secret"
+    # Required outside development; see REQUIRED_OUTSIDE_DEVELOPMENT.
+    SECRET_KEY = ""
     # None means "under the instance folder", filled in by create_app.
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -66,23 +80,39 @@ class Config:
 
     RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not stop a sign-up (rule 4): each process counts in its own memory until
+    # Redis answers again, and a storage call gives up after half a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_REDIS_TIMEOUT = 0.5
 
     # Each process keeps its own copy of what every visitor shares (municipality names, the
     # blank registration form); nothing personal is cached. Stale for at most the timeout.
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 300
 
+    # Forms are small; an upload that needs more (an attendance report) raises it for its own view.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    # Strict-Transport-Security's max-age; 0 sends none.
+    HSTS_SECONDS = 365 * 24 * 60 * 60
     DEV_MAILBOX = False
     DEMO_ORGANIZER = False
 
 
 class DevelopmentConfig(Config):
-    """Local development: `make run`, demo data, the browser mailbox."""
+    """Local development on embedded defaults: `make run`, demo data, the browser mailbox; only when asked for."""
 
     ENV_NAME = "development"
+    SECRET_KEY = "dev-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    HSTS_SECONDS = 0
     DEV_MAILBOX = True
     DEMO_ORGANIZER = True
 
@@ -98,6 +128,9 @@ class TestingConfig(Config):
     }
     TESTING = True
     SECRET_KEY = "testing-secret"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    HSTS_SECONDS = 0
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
@@ -105,12 +138,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Real services: PostgreSQL, Redis, SMTP; refuses to start without a secret key."""
+    """Real services: PostgreSQL, Redis, SMTP; the default, and it refuses to start without them."""
 
     ENV_NAME = "production"
-    SECRET_KEY = ""
-    SESSION_COOKIE_SECURE = True
-    PREFERRED_URL_SCHEME = "https"
 
 
 CONFIGS = {
@@ -121,8 +151,8 @@ CONFIGS = {
 
 
 def load_settings(name: str | None = None) -> dict:
-    """The named configuration (or APP_CONFIG's) with its environment overrides applied."""
-    name = name or os.environ.get("APP_CONFIG", "development")
+    """The named configuration (or APP_CONFIG's, else production) with its environment overrides applied."""
+    name = name or os.environ.get("APP_CONFIG") or "production"
     try:
         config_class = CONFIGS[name]
     except KeyError:
@@ -133,3 +163,10 @@ def load_settings(name: str | None = None) -> dict:
         if value not in (None, ""):
             settings[key] = parse(value)
     return settings
+
+
+def missing_settings(settings: dict) -> list[str]:
+    """The environment variables a configuration other than development or testing still needs."""
+    if settings["ENV_NAME"] in ("development", "testing"):
+        return []
+    return [variable for key, variable in REQUIRED_OUTSIDE_DEVELOPMENT.items() if not settings.get(key)]

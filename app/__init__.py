@@ -1,10 +1,15 @@
 """The Kuntatutor webinar service: create_app builds it from a named configuration."""
 
+import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import load_settings
+from config import ConfigurationError, load_settings, missing_settings
+
+log = logging.getLogger(__name__)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,6 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         instance_path=str(PROJECT_DIR / "instance"),
     )
     configure(app, config_name, overrides)
+    register_proxy_handling(app)
     register_extensions(app)
     register_celery(app)
     register_blueprints(app)
@@ -27,9 +33,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
-    """Load settings, fill the instance-folder defaults and refuse an unsafe production setup."""
+    """Load settings, refuse to run without the real services outside development, fill the embedded defaults."""
     app.config.from_mapping(load_settings(config_name))
     app.config.from_mapping(overrides)
+    missing = missing_settings(app.config)
+    if missing:
+        raise ConfigurationError(
+            f"Kuntatutor will not start with APP_CONFIG={app.config['ENV_NAME']}: set {', '.join(missing)}"
+            " (APP_CONFIG=development runs on embedded defaults for local use)."
+        )
     instance = Path(app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"] is None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'kuntatutor.sqlite'}"
@@ -38,14 +50,31 @@ def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = (
         app.config["RATELIMIT_STORAGE_URI"] or app.config["REDIS_URL"] or "memory://"
     )
-    if app.config["ENV_NAME"] == "production" and not app.config["SECRET_KEY"]:
-        raise RuntimeError("SECRET_KEY must be set in production.")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout, "socket_timeout": timeout})
     instance.mkdir(parents=True, exist_ok=True)
-    if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
-        proxies = app.config["TRUSTED_PROXIES"]
+
+def register_proxy_handling(app: Flask) -> None:
+    """Trust TRUSTED_PROXIES proxies' X-Forwarded-* headers; with none trusted, say so once when such headers arrive."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        return
+    warned = False
+
+    @app.before_request
+    def warn_about_an_untrusted_proxy():
+        # Behind an unannounced proxy every visitor shares the proxy's address, and the
+        # per-address rate limits would stop a whole municipality after a few sign-ups.
+        nonlocal warned
+        if not warned and "X-Forwarded-For" in request.headers:
+            warned = True
+            log.warning(
+                "Requests carry X-Forwarded-For but TRUSTED_PROXIES is 0: rate limits see the proxy's address"
+                " for every visitor. Set TRUSTED_PROXIES to the number of proxies in front of the app."
+            )
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,21 +125,24 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Show errors as pages in the site's layout."""
-    from flask import render_template
+    """Show every error, unexpected ones included, as a page in the site's layout and the person's language."""
 
-    def render_error(error):
+    def render_error(error: HTTPException):
+        # Routing redirects (such as a missing trailing slash) are HTTPExceptions too.
+        if error.code is None or error.code < 400:
+            return error
         # A view may have prepared its own response, e.g. a rate-limited form that keeps the input.
         if error.response is not None:
             return error.response
         return render_template("error.html", error=error), error.code
 
-    for code in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(code, render_error)
+    app.register_error_handler(HTTPException, render_error)
 
 
 def register_security_headers(app: Flask) -> None:
     """Send a strict CSP and the usual hardening headers with every response."""
+
+    hsts_seconds = app.config["HSTS_SECONDS"]
 
     @app.after_request
     def add_security_headers(response):
@@ -122,6 +154,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
         return response
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from app import create_app
+from config import ConfigurationError
 
 
 def test_testing_config_uses_its_own_database_setting(monkeypatch):
@@ -43,19 +44,60 @@ def test_environment_overrides_every_service_setting(monkeypatch):
     assert app.config["BASE_URL"] == "https://kuntatutor.example.fi"
 
 
-def test_production_refuses_to_start_without_secret_key(monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production")
+PRODUCTION_SERVICES = {
+    "SECRET_KEY": "a-long-random-secret",
+    "DATABASE_URL": "sqlite://",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "SMTP_HOST": "smtp.example.fi",
+}
 
 
-def test_production_starts_with_secret_key_and_hides_dev_pages(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret")
-    monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    app = create_app("production")
+def in_production(monkeypatch, **settings):
+    """The environment of a production deployment, with `settings` changed (None removes one)."""
+    monkeypatch.delenv("APP_CONFIG", raising=False)
+    for name, value in {**PRODUCTION_SERVICES, **settings}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def test_without_app_config_the_app_is_production_and_names_every_missing_service(monkeypatch):
+    in_production(monkeypatch, SECRET_KEY=None, DATABASE_URL=None, REDIS_URL=None, SMTP_HOST=None)
+    with pytest.raises(ConfigurationError) as refused:
+        create_app()
+    message = str(refused.value)
+    assert "\n" not in message
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST"):
+        assert name in message
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST"])
+def test_production_refuses_to_start_without_each_service(monkeypatch, missing):
+    in_production(monkeypatch, **{missing: None})
+    with pytest.raises(ConfigurationError, match=f"set {missing} "):
+        create_app()
+
+
+def test_production_starts_with_its_services_and_hides_dev_pages(monkeypatch):
+    in_production(monkeypatch)
+    app = create_app()
+    assert app.config["ENV_NAME"] == "production"
     assert app.config["SECRET_KEY"] == "a-long-random-secret"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
     assert "mailbox" not in app.blueprints
-    assert app.test_client().get("/dev/mail/").status_code == 404
+    response = app.test_client().get("/dev/mail/")
+    assert response.status_code == 404
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_development_settings_only_when_asked_for(monkeypatch):
+    in_production(monkeypatch)
+    assert create_app().config["DEV_MAILBOX"] is False
+    monkeypatch.setenv("APP_CONFIG", "development")
+    development = create_app()
+    assert development.config["DEV_MAILBOX"] is True
+    assert "Strict-Transport-Security" not in development.test_client().get("/privacy").headers
 
 
 def test_unknown_config_name_is_refused():
@@ -83,3 +125,15 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(monkeypatc
 
     app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen["address"] == "203.0.113.7"
+
+
+def test_forwarded_headers_without_trusted_proxies_are_reported_once(monkeypatch, caplog):
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    app = create_app("testing")
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="app"):
+        client.get("/privacy")
+        client.get("/privacy", headers={"X-Forwarded-For": "203.0.113.7"})
+        client.get("/privacy", headers={"X-Forwarded-For": "203.0.113.8"})
+    warnings = [record for record in caplog.records if "TRUSTED_PROXIES" in record.getMessage()]
+    assert len(warnings) == 1

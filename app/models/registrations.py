@@ -66,9 +66,10 @@ class Registration(db.Model):
     future_events_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12))
     attended: Mapped[str] = mapped_column(String(7), default="unknown")
-    # The token is HMAC(SECRET_KEY, nonce): the database alone can neither read nor forge
-    # it, yet a worker can put the link in any mail. Lookups go by the token's hash.
-    manage_token_nonce: Mapped[str | None] = mapped_column(String(32))
+    # The token is the nonce signed with SECRET_KEY (app/services/tokens.py): the database alone
+    # can neither read nor forge it. Lookups go by the issued token's hash, or after a key
+    # rotation by the nonce.
+    manage_token_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
