@@ -49,7 +49,7 @@ from sqlalchemy import func, insert, select
 
 from app import create_app
 from app.extensions import db
-from app.mail import TRANSPORT_POLICY
+from app.services.transport import TRANSPORT_POLICY
 from app.models import ContactPerson, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import compose
@@ -285,7 +285,7 @@ PROFILED_PARTS = (
     ("claim (FOR UPDATE SKIP LOCKED + UPDATE)", "app/services/outbox.py", "claim"),
     ("batch read (load_batch)", "app/services/outbox.py", "load_batch"),
     ("compose (templates, MIME build)", "app/services/composer.py", "compose"),
-    ("SMTP send (serialization + socket)", "app/mail.py", "send"),
+    ("SMTP send (serialization + socket)", "app/services/transport.py", "send"),
     ("per-message commit", "sqlalchemy/orm/scoping.py", "commit"),
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.mail import FolderMailer, SMTPMailer, open_mailer
+from app.services.transport import FolderMailer, SMTPMailer, open_mailer
 from tests.smtp_server import free_loopback_port
 
 SUBJECT = "Vahvistus: Kunnan digituki kuntoon yhteistyöllä – Järvenpää, Åbo"

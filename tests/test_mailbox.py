@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.mail import open_mailer
+from app.services.transport import open_mailer
 
 INVITE = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kuntatutor//FI\r\nMETHOD:REQUEST\r\n"

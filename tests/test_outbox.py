@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.mail import SMTPMailer
+from app.services.transport import SMTPMailer
 from app.models import Message
 from app.models.types import utcnow
 from app.services.outbox import BATCH_SIZE, CLAIM_TIMEOUT, Doorbell, claim, deliver_due, retry_delay

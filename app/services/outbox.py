@@ -18,7 +18,7 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.extensions import db
-from app.mail import open_mailer
+from app.services.transport import open_mailer
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import compose
