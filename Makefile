@@ -3,7 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
-FLASK := $(BIN)/flask --app wsgi
+# `make run` is local development: embedded defaults, demo data and the development login.
+# Without APP_CONFIG the app is production and refuses to start without its services.
+DEVELOPMENT := APP_CONFIG=development
+FLASK := $(DEVELOPMENT) $(BIN)/flask --app wsgi
 # The PostgreSQL pass of the suite; CI requires it, elsewhere it runs when the server answers.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/kuntatutor_test
 
@@ -43,7 +46,7 @@ run: translations seed
 	@echo "  Mail it sends:   http://127.0.0.1:5000/dev/mail/"
 	@echo "  Ctrl-C stops the web app, the worker and the scheduler."
 	@echo
-	PATH="$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	$(DEVELOPMENT) PATH="$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 test: install translations
 	$(BIN)/pytest

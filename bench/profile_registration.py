@@ -37,7 +37,8 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="only the CPU figures, without the profiler's overhead")
     args = parser.parse_args()
     with ScratchDatabase(POSTGRES_SERVER_URL) as database, ScratchRedis(REDIS_URL):
-        os.environ.update(SECRET_KEY="bench", DATABASE_URL=database.url, REDIS_URL=REDIS_URL,
+        # SMTP_HOST is required in production; the profiled requests only write the outbox.
+        os.environ.update(SECRET_KEY="bench", DATABASE_URL=database.url, REDIS_URL=REDIS_URL, SMTP_HOST="127.0.0.1",
                           SESSION_COOKIE_SECURE="false", RATELIMIT_ENABLED="false")
         app = create_app("production")
         with app.app_context():

@@ -451,6 +451,8 @@ def main() -> None:
             "SECRET_KEY": uuid.uuid4().hex,
             "DATABASE_URL": database.url,
             "REDIS_URL": broker.url,
+            # Required in production; the web process only writes the outbox and no worker runs.
+            "SMTP_HOST": "127.0.0.1",
             "SESSION_COOKIE_SECURE": "false",
             "RATELIMIT_ENABLED": "false",
             "MAIL_FOLDER": str(Path(scratch) / "mail"),
