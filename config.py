@@ -19,6 +19,8 @@ RUNTIME_ENVIRONMENT = {
     "SMTP_USER": ("SMTP_USER", str),
     "SMTP_PASSWORD": ("SMTP_PASSWORD", str),
     "SMTP_STARTTLS": ("SMTP_STARTTLS", parse_bool),
+    "SMTP_SSL": ("SMTP_SSL", parse_bool),
+    "SMTP_CA_FILE": ("SMTP_CA_FILE", str),
     "SMTP_TIMEOUT": ("SMTP_TIMEOUT", int),
     "MAIL_FROM": ("MAIL_FROM", str),
     "MAIL_FOLDER": ("MAIL_FOLDER", str),
@@ -67,6 +69,10 @@ class Config:
     SMTP_USER = ""
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = False
+    # Implicit TLS from the first byte (port 465) instead of STARTTLS.
+    SMTP_SSL = False
+    # A PEM file of CAs to trust for the mail server instead of the system's, for a private CA.
+    SMTP_CA_FILE = ""
     SMTP_TIMEOUT = 30
 
     BASE_URL = "http://127.0.0.1:5000"
