@@ -185,6 +185,8 @@ def _testing_celery_app_is_current(_app):
     limiter._storage, limiter._limiter = _app.extensions["testing_limiter_state"]
     yield
     limiter._storage, limiter._limiter = _app.extensions["testing_limiter_state"]
+    # A test with its Redis down leaves the limiter counting in its fallback memory.
+    limiter._storage_dead = False
     # Every create_app makes its Celery app the default, and shared tasks follow the default:
     # without this, a later test's .delay() would go to an earlier test's Redis or broker folder.
     celery_app = _app.extensions["celery"]
