@@ -70,6 +70,10 @@ def make_registration(event: Event, **fields) -> Registration:
     if "organization" not in fields and "municipality_code" not in fields:
         values["municipality"] = make_municipality()
     values.update(fields)
+    if values["status"] in ("confirmed", "cancelled"):
+        # A seat, as register() and promote_waitlist() record it (a cancelled one had one, unless told
+        # otherwise): the mails read it to know who has an invite in their calendar.
+        values.setdefault("confirmed_at", values["privacy_consented_at"])
     registration = Registration(**values)
     if "manage_token_hash" not in fields:
         issue_manage_token(registration)

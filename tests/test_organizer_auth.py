@@ -310,3 +310,28 @@ def test_dashboard_warns_when_the_scheduler_has_been_silent_for_over_ten_minutes
     record_heartbeat()
     page = client.get("/organizer/").get_data(as_text=True)
     assert "silent for" not in page and "never reported" not in page
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_a_control_character_in_the_login_is_refused_with_a_sentence(client, organizer, field):
+    data = {"email": organizer.email, "password": PASSWORD}
+    data[field] = data[field] + "\x00"
+
+    response = client.post("/organizer/login", data=data)
+
+    assert response.status_code == 400
+    assert "on one line" in response.get_data(as_text=True)
+    assert client.get("/organizer/").status_code == 302
+
+
+def test_spellings_of_one_email_share_its_login_limit_and_no_address_is_kept(client, organizer):
+    from app.extensions import limiter
+
+    # One address: a precomposed ä, and an a with a combining diaeresis.
+    spellings = ["Päivi@Example.org", " pa\u0308ivi@example.org"]
+    for attempt in range(20):
+        log_in(client, spellings[attempt % 2], "wrong", address=f"10.0.0.{attempt}")
+
+    assert log_in(client, spellings[0], "wrong", address="10.0.1.1").status_code == 429
+    kept = " ".join(limiter._storage.storage).lower()
+    assert "ivi@example" not in kept and "organizer@" not in kept

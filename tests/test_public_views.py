@@ -379,3 +379,239 @@ def test_a_waiting_message_is_shown_on_the_form_page_and_not_kept_for_others(app
 
 def test_a_head_request_for_the_form_is_answered_like_a_get(client, event):
     assert client.head(f"/events/{event.slug}/register").status_code == 200
+
+
+def full_event_without_waiting_list(db):
+    """A published event whose one seat is taken by aino.aijala@example.org, with no waiting list."""
+    make_municipality("092", "Vantaa", "Vanda")
+    event = make_event(capacity=1, waitlist_enabled=False)
+    make_registration(event, email="aino.aijala@example.org")
+    db.session.commit()
+    return event
+
+
+def test_on_a_full_event_a_repeat_sign_up_gets_the_same_page_as_a_new_person_and_its_link_by_mail(client, db):
+    event = full_event_without_waiting_list(db)
+
+    new = client.post(f"/events/{event.slug}/register?lang=en", data=form_data(email="new.person@example.org"))
+    repeat = client.post(f"/events/{event.slug}/register?lang=en", data=form_data(email="aino.aijala@example.org"))
+
+    assert new.status_code == repeat.status_code == 409
+    assert "The event is full and has no waiting list." in repeat.text
+    assert new.text.replace("new.person@example.org", "EMAIL") == repeat.text.replace("aino.aijala@example.org", "EMAIL")
+    assert [r.email for r in registrations(db)] == ["aino.aijala@example.org"]
+    assert db.session.execute(select(Message.kind)).scalars().all() == ["already_registered"]
+
+
+def test_a_full_event_without_waiting_list_does_not_promise_one_on_the_form(client, db):
+    event = full_event_without_waiting_list(db)
+    page = client.get(f"/events/{event.slug}/register?lang=en").text
+    assert "waiting list" not in page
+
+
+TEXT_FIELDS = ["first_name", "last_name", "email", "organization", "job_title", "questions", "accessibility_needs"]
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f"], ids=["nul", "escape", "delete"])
+def test_a_control_character_in_any_field_is_refused_with_a_sentence_and_nothing_is_saved(client, db, event, name,
+                                                                                          character):
+    data = form_data(municipality="other", organization="Digi ry", questions="Kysymys", accessibility_needs="Tekstitys")
+    data[name] = f"{data.get(name) or 'Teksti'}{character}x"
+
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=data)
+
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.text
+    assert f'id="{name}-error"' in response.text
+    assert registrations(db) == []
+    assert db.session.execute(select(func.count()).select_from(Message)).scalar() == 0
+
+
+def test_tabs_and_line_breaks_are_kept_in_the_questions(client, db, event):
+    response = client.post(f"/events/{event.slug}/register",
+                           data=form_data(questions="Ensimmäinen\r\nToinen\tkysymys", accessibility_needs="A\nB"))
+    assert response.status_code == 302
+    [registration] = registrations(db)
+    assert (registration.questions, registration.accessibility_needs) == ("Ensimmäinen\r\nToinen\tkysymys", "A\nB")
+
+
+def test_a_nul_byte_in_the_questions_is_explained_in_the_pages_language(client, db, event):
+    response = client.post(f"/events/{event.slug}/register?lang=fi", data=form_data(questions="Kysymys\x00"))
+    assert response.status_code == 400
+    assert 'id="questions-error"' in response.text
+    assert registrations(db) == []
+
+
+def test_a_control_character_in_a_change_of_details_is_refused_and_keeps_the_old_details(client, db, event):
+    registration = make_registration(event, accessibility_needs="Tekstitys")
+    db.session.commit()
+    response = client.post(f"{manage_url(registration)}?lang=en",
+                           data=form_data(accessibility_needs="Tulkkaus\x00"))
+    assert response.status_code == 400
+    assert 'id="accessibility_needs-error"' in response.text
+    db.session.refresh(registration)
+    assert registration.accessibility_needs == "Tekstitys"
+
+
+def test_every_form_refuses_control_characters_in_every_text_field(app):
+    from flask_wtf import FlaskForm
+
+    import app.organizer.forms  # noqa: F401  (defines its forms)
+    import app.public.forms  # noqa: F401
+    from app.forms import PlainTextForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    forms = [form for form in subclasses(FlaskForm) if form.__module__.startswith("app.")]
+    assert forms and all(issubclass(form, PlainTextForm) for form in forms), forms
+
+
+@pytest.mark.parametrize("address", ["/events/a%00b", "/events/a%00b/register", "/series/a%00b",
+                                     "/manage/abc%00.def", "/manage/abc%00.def/cancel"])
+def test_a_nul_byte_in_an_address_is_a_404(client, event, address):
+    assert client.get(address).status_code == 404
+
+
+def test_spellings_of_one_email_share_its_rate_limit_and_no_address_is_kept(client, db, event):
+    from app.extensions import limiter
+
+    event.capacity = None
+    db.session.commit()
+    # The same address: a precomposed ä in one, a plus a combining diaeresis in the other.
+    spellings = ["Aino@Tämpere.example", "aino@ta\u0308mpere.example "]
+    responses = [
+        client.post(f"/events/{event.slug}/register?lang=en", data=form_data(email=spellings[n % 2]))
+        for n in range(11)
+    ]
+    assert [r.status_code for r in responses[:10]] == [302] * 10
+    assert responses[10].status_code == 429
+    kept = " ".join(limiter._storage.storage)
+    assert "aino" not in kept.lower() and "mpere" not in kept
+
+
+@pytest.mark.parametrize("page", ["", "/cancel", "/invite.ics"])
+def test_manage_pages_are_kept_out_of_caches_and_referrers(client, db, event, page):
+    registration = make_registration(event)
+    db.session.commit()
+    response = client.get(f"{manage_url(registration)}{page}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_event_pages_may_still_be_cached_and_send_the_sites_referrer_policy(client, event):
+    response = client.get(f"/events/{event.slug}")
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_cancelling_from_an_old_mail_after_the_start_changes_nothing_and_promotes_nobody(client, db, event):
+    confirmed = make_registration(event)
+    make_registration(event)
+    waiting = make_registration(event, status="waitlisted")
+    db.session.commit()
+    url = manage_url(confirmed)
+
+    with time_machine.travel(event.starts_at + timedelta(minutes=10), tick=False):
+        response = client.post(f"{url}/cancel?lang=en")
+
+    assert response.status_code == 409
+    assert "can no longer be changed or cancelled" in response.text
+    db.session.refresh(confirmed)
+    db.session.refresh(waiting)
+    assert (confirmed.status, waiting.status) == ("confirmed", "waitlisted")
+    assert db.session.execute(select(Message.kind)).scalars().all() == []
+
+
+def test_after_the_event_the_manage_page_says_it_has_taken_place_and_offers_no_cancelling(client, db, event):
+    registration = make_registration(event)
+    db.session.commit()
+    with time_machine.travel(event.ends_at + timedelta(days=1), tick=False):
+        page = client.get(f"{manage_url(registration)}?lang=en").text
+        changed = client.post(f"{manage_url(registration)}?lang=en", data=form_data(first_name="Myöhäinen"))
+    assert "The webinar has taken place." in page
+    assert "/cancel" not in page
+    assert event.join_url not in page
+    assert changed.status_code == 409
+    db.session.refresh(registration)
+    assert registration.first_name == "Aino"
+
+
+def test_during_the_event_a_confirmed_person_still_finds_the_join_link_but_cannot_cancel(client, db, event):
+    registration = make_registration(event)
+    db.session.commit()
+    with time_machine.travel(event.starts_at + timedelta(minutes=5), tick=False):
+        page = client.get(f"{manage_url(registration)}?lang=en").text
+    assert event.join_url in page
+    assert "/cancel" not in page
+    assert "can no longer be changed or cancelled" in page
+
+
+def statements_run_by(app, request) -> int:
+    """How many SQL statements one request runs."""
+    from sqlalchemy import event as sqlalchemy_event
+
+    from app.extensions import db
+
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    # A fresh session, as each request on a server has: nothing is loaded yet.
+    db.session.remove()
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = request()
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def event_with_programme(items: int):
+    """A published event hosted by Vantaa with `items` programme items of two speakers each, and two contacts."""
+    from app.models import ContactPerson, ProgrammeItem, Speaker
+
+    event = make_event(host_municipality=make_municipality("092", "Vantaa", "Vanda"))
+    for position in range(items):
+        event.programme.append(ProgrammeItem(
+            position=position, kind="talk", title_fi=f"Puheenvuoro {position}",
+            speakers=[Speaker(position=n, name=f"Puhuja {position}.{n}", title="Asiantuntija") for n in range(2)],
+        ))
+    for position in range(2):
+        event.contacts.append(ContactPerson(position=position, name=f"Yhteys {position}", email="info@example.org"))
+    return event
+
+
+def test_the_event_page_takes_as_many_queries_for_six_programme_items_as_for_one(app, client, db):
+    small, large = event_with_programme(1).slug, event_with_programme(6).slug
+    db.session.commit()
+    client.get(f"/events/{small}")  # the first request of a test fills per-process caches
+
+    queries_small = statements_run_by(app, lambda: client.get(f"/events/{small}"))
+    queries_large = statements_run_by(app, lambda: client.get(f"/events/{large}"))
+
+    assert queries_large == queries_small
+
+
+def test_the_series_page_takes_as_many_queries_for_five_hosts_as_for_one(app, client, db):
+    from tests.factories import make_series
+
+    hosts = [("092", "Vantaa", "Vanda"), ("049", "Espoo", "Esbo"), ("091", "Helsinki", "Helsingfors"),
+             ("186", "Järvenpää", "Träskända"), ("245", "Kerava", "Kervo")]
+    one, five = make_series(slug="one"), make_series(slug="five")
+    make_event(series=one, host_municipality=make_municipality(*hosts[0]))
+    for host in hosts:
+        make_event(series=five, host_municipality=make_municipality(*host))
+    db.session.commit()
+    client.get("/series/one")
+
+    queries_one = statements_run_by(app, lambda: client.get("/series/one"))
+    queries_five = statements_run_by(app, lambda: client.get("/series/five"))
+
+    assert queries_five == queries_one

@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.models import Message, Registration
 from app.models.types import utcnow
+from app.services.composer import compose
 from app.services.registration import (
     Applicant,
-    EventFull,
+    CancellationClosed,
     RegistrationClosed,
     cancel_registration,
     change_capacity,
@@ -80,13 +82,13 @@ def test_the_event_can_be_named_by_its_slug_and_an_unknown_one_takes_no_sign_ups
         register("no-such-webinar", applicant(2), "2026-11")
 
 
-def test_full_event_without_waiting_list_refuses_and_changes_nothing(db):
+def test_full_event_without_waiting_list_refuses_and_keeps_nothing_of_the_new_person(db):
     event = make_event(capacity=1, waitlist_enabled=False)
     sign_up(db, event, 1)
-    with pytest.raises(EventFull):
-        register(event.id, applicant(2), "2026-11")
-    db.session.rollback()
+    outcome = sign_up(db, event, 2)
+    assert (outcome.event_full, outcome.registration, outcome.created) == (True, None, False)
     assert db.session.execute(select(func.count()).select_from(Registration)).scalar() == 1
+    assert [m.kind for m in outbox(db)] == ["confirmation"]
 
 
 def test_unlimited_event_always_confirms(db):
@@ -199,3 +201,102 @@ def test_same_person_may_register_again_after_cancelling(db):
     db.session.commit()
     again = sign_up(db, event)
     assert again.created and again.registration.id != first.id
+
+
+def statements_of(db, action) -> list[str]:
+    """The SQL statements `action` runs."""
+    from sqlalchemy import event as sqlalchemy_event
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def takes_the_event_lock(statement: str) -> bool:
+    """Whether the statement is lock_event's: FOR NO KEY UPDATE, or SQLite's no-op write of the event."""
+    return "FOR NO KEY UPDATE" in statement or statement.startswith("UPDATE event SET updated_at")
+
+
+def counts_seats(statement: str) -> bool:
+    """Whether the statement counts the event's confirmed registrations."""
+    return statement.startswith("SELECT (SELECT count(*)") or statement.startswith("SELECT count(*)")
+
+
+def test_a_repeat_sign_up_waits_for_the_lock_and_counts_the_seats_as_a_new_one_does(db):
+    event = make_event(capacity=5)
+    db.session.commit()
+
+    new = statements_of(db, lambda: sign_up(db, event, 1))
+    repeat = statements_of(db, lambda: sign_up(db, event, 1))
+
+    for statements in (new, repeat):
+        assert any(map(takes_the_event_lock, statements)), statements
+        assert any(map(counts_seats, statements)), statements
+    # Comparable work, so a repeat is not measurably faster: within a statement of each other.
+    assert abs(len(new) - len(repeat)) <= 1, (new, repeat)
+
+
+def test_a_repeat_sign_up_on_a_full_event_without_waiting_list_is_told_it_is_full_and_mailed(db):
+    event = make_event(capacity=1, waitlist_enabled=False)
+    first = sign_up(db, event, 1).registration
+    again = sign_up(db, event, 1)
+    assert (again.event_full, again.created, again.registration.id) == (True, False, first.id)
+    assert [m.kind for m in outbox(db)] == ["confirmation", "already_registered"]
+
+
+def test_a_repeat_sign_up_with_a_free_seat_is_not_told_it_is_full(db):
+    event = make_event(capacity=2, waitlist_enabled=False)
+    sign_up(db, event, 1)
+    assert not sign_up(db, event, 1).event_full
+
+
+def test_nobody_is_promoted_once_the_event_has_started(db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    waiting = sign_up(db, event, 2).registration
+    with time_machine.travel(event.starts_at + timedelta(minutes=1), tick=False):
+        assert change_capacity(event.id, None) == []
+    db.session.commit()
+    assert waiting.status == "waitlisted"
+    assert outbox(db, "promoted") == []
+
+
+def test_cancelling_after_the_start_is_refused_and_changes_nothing(db):
+    event = make_event(capacity=1)
+    confirmed = sign_up(db, event, 1).registration
+    waiting = sign_up(db, event, 2).registration
+    with pytest.raises(CancellationClosed):
+        cancel_registration(confirmed.id, now=event.starts_at)
+    db.session.rollback()
+    assert (confirmed.status, waiting.status) == ("confirmed", "waitlisted")
+    assert outbox(db, "registration_cancelled") == outbox(db, "promoted") == []
+
+
+def test_cancelling_a_waitlisted_registration_mails_no_calendar_cancel(app, db):
+    event = make_event(capacity=1)
+    sign_up(db, event, 1)
+    waiting = sign_up(db, event, 2).registration
+    cancel_registration(waiting.id)
+    db.session.commit()
+    [message] = outbox(db, "registration_cancelled")
+    mail = compose(message)
+    assert [part.get_content_type() for part in mail.walk() if part.get_content_type() == "text/calendar"] == []
+    assert "calendar" not in mail.get_body(("plain",)).get_content()
+
+
+def test_cancelling_a_confirmed_registration_mails_a_calendar_cancel(app, db):
+    registration = sign_up(db, make_event(), 1).registration
+    cancel_registration(registration.id)
+    db.session.commit()
+    [message] = outbox(db, "registration_cancelled")
+    mail = compose(message)
+    calendars = [part for part in mail.walk() if part.get_content_type() == "text/calendar"]
+    assert [part.get_param("method") for part in calendars if not part.is_attachment()] == ["CANCEL"]

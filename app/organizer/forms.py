@@ -1,12 +1,13 @@
 """Organizer forms."""
 
 from flask_babel import lazy_gettext
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import PlainTextForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PlainTextForm):
     """An organizer's email and password."""
 
     email = EmailField(

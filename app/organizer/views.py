@@ -9,9 +9,10 @@ from flask_login import current_user, login_user, logout_user
 from app.extensions import db, limiter, login_manager
 from app.organizer import bp
 from app.organizer.forms import LoginForm
+from app.services.addresses import email_key
 from app.services.dashboard import event_overview, manageable_events
 from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
-from app.services.organizers import authenticate, normalize_email
+from app.services.organizers import authenticate
 
 # Guessing passwords is slowed per address, and per account for guesses spread over many addresses.
 LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
@@ -21,9 +22,9 @@ OPEN_ENDPOINTS = {"organizer.login", "organizer.logout"}
 
 
 def submitted_email() -> str:
-    """The rate-limit key of a login attempt: the email it names."""
-    # The prefix keeps an "email" such as 127.0.0.1 apart from the per-address keys.
-    return "organizer-login:" + normalize_email(request.form.get("email", ""))
+    """The rate-limit key of a login attempt: the email it names, hashed so that spellings collapse and no address is kept."""
+    # The prefix keeps the key apart from the per-address keys.
+    return "organizer-login:" + email_key(request.form.get("email", ""))
 
 
 def local_path(target: str | None) -> str | None:
@@ -66,16 +67,16 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_path or url_for(".dashboard"))
     form = LoginForm()
-    if form.validate_on_submit():
-        organizer = authenticate(form.email.data, form.password.data)
-        if organizer is not None:
-            db.session.commit()
-            login_user(organizer)
-            return redirect(next_path or url_for(".dashboard"))
-        # Same words for an unknown email and a wrong password: no one learns who has an account.
-        form.form_errors.append(
-            _("The email address or password is not correct. Check them and try again.")
-        )
+    if not form.validate_on_submit():
+        # A form sent with something to correct is a 400; a first look at the page is not.
+        return render_template("organizer/login.html", form=form, next_path=next_path), 400 if form.errors else 200
+    organizer = authenticate(form.email.data, form.password.data)
+    if organizer is not None:
+        db.session.commit()
+        login_user(organizer)
+        return redirect(next_path or url_for(".dashboard"))
+    # Same words for an unknown email and a wrong password: no one learns who has an account.
+    form.form_errors.append(_("The email address or password is not correct. Check them and try again."))
     return render_template("organizer/login.html", form=form, next_path=next_path)
 
 

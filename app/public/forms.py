@@ -1,28 +1,16 @@
 """Participants' forms; every message is a sentence in the page's language."""
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.forms import PlainTextForm
 from app.i18n import LANGUAGE_NAMES, LANGUAGES
+from app.services.addresses import normalized_email
 
 OTHER_ORGANIZATION = "other"
-
-
-def normalized_email(value: str) -> str:
-    """The address as stored: validated, normalized, lower-cased."""
-    return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-
-
-class PlainText:
-    """Refuses control characters (line breaks included) in one-line fields, which names end up in headers and calendars."""
-
-    def __call__(self, form, field):
-        if any(ord(character) < 32 or ord(character) == 127 for character in field.data or ""):
-            raise ValidationError(_l("Use only letters, numbers and punctuation, on one line."))
 
 
 class EmailAddress:
@@ -35,7 +23,7 @@ class EmailAddress:
             raise ValidationError(_l("Enter an email address in the form name@example.fi.")) from None
 
 
-class ParticipantDetailsForm(FlaskForm):
+class ParticipantDetailsForm(PlainTextForm):
     """The details a participant can give and later change."""
 
     first_name = StringField(
@@ -43,7 +31,6 @@ class ParticipantDetailsForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your first name.")),
             Length(max=100, message=_l("Use at most %(max)d characters.")),
-            PlainText(),
         ],
         render_kw={"autocomplete": "given-name"},
     )
@@ -52,7 +39,6 @@ class ParticipantDetailsForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter your last name.")),
             Length(max=100, message=_l("Use at most %(max)d characters.")),
-            PlainText(),
         ],
         render_kw={"autocomplete": "family-name"},
     )
@@ -65,12 +51,12 @@ class ParticipantDetailsForm(FlaskForm):
         _l("Name of your organization"),
         description=_l("Only if you chose “Other organization”."),
         # No Optional(): it would stop validate_organization from requiring a name.
-        validators=[Length(max=200, message=_l("Use at most %(max)d characters.")), PlainText()],
+        validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
         render_kw={"autocomplete": "organization"},
     )
     job_title = StringField(
         _l("Job title (optional)"),
-        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters.")), PlainText()],
+        validators=[Optional(), Length(max=200, message=_l("Use at most %(max)d characters."))],
         render_kw={"autocomplete": "organization-title"},
     )
     language = RadioField(
@@ -151,7 +137,7 @@ class ManageDetailsForm(ParticipantDetailsForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PlainTextForm):
     """The confirmation step of a cancellation."""
 
     submit = SubmitField(_l("Yes, cancel my registration"))

@@ -1,35 +1,54 @@
 """Public pages: the series, events, registration and managing one's own registration."""
 
+import unicodedata
 import uuid
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import cache, db, limiter
 from app.i18n import language_of_locale
-from app.models import Event, Series
+from app.models import Series
 from app.models.types import utcnow
 from app.public import bp
-from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm, normalized_email
-from app.services import calendar
+from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm
+from app.services import calendar, catalogue
+from app.services.addresses import email_key, normalized_email
 from app.services.health import health_report
 from app.services.municipalities import municipality_names
 from app.services.registration import (
     Applicant,
-    EventFull,
+    CancellationClosed,
+    Outcome,
     RegistrationClosed,
+    can_cancel,
     cancel_registration,
-    confirmed_count_of,
-    free_seats,
     register,
     update_details,
 )
 from app.services.tokens import find_registration_by_token
 
-VISIBLE_STATUSES = ("published", "cancelled")
+# The pages a manage link opens: the link's token is in their address and the join link on them.
+MANAGE_ENDPOINTS = {"public.manage", "public.manage_cancel", "public.manage_invite"}
+
+
+@bp.url_value_preprocessor
+def refuse_control_characters_in_addresses(endpoint, values):
+    """No slug or token has control characters: such an address is a 404 before any query sees it."""
+    for value in (values or {}).values():
+        if isinstance(value, str) and any(unicodedata.category(character) == "Cc" for character in value):
+            abort(404)
+
+
+@bp.after_request
+def keep_manage_pages_private(response):
+    """A manage page's address is its key: no cache may keep the page, no other site may learn the address."""
+    if request.endpoint in MANAGE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def page_language() -> str:
@@ -37,25 +56,11 @@ def page_language() -> str:
     return language_of_locale()
 
 
-def visible_event(slug: str) -> Event:
-    """A published or cancelled event by its slug, or a 404."""
-    return visible_event_row(slug)[0]
-
-
-def visible_event_and_seats_left(slug: str) -> tuple[Event, int | None]:
-    """A visible event and its free seats (None without a limit), read in one query; or a 404."""
-    event, confirmed = visible_event_row(slug, confirmed_count_of(Event.id))
-    return event, free_seats(event.capacity, confirmed)
-
-
-def visible_event_row(slug: str, *columns) -> Row:
-    """A published or cancelled event by its slug with any other `columns`, or a 404."""
-    row = db.session.execute(
-        select(Event, *columns).where(Event.slug == slug, Event.status.in_(VISIBLE_STATUSES))
-    ).one_or_none()
-    if row is None:
+def or_404(thing):
+    """The thing a service found, or a 404 when it found nothing."""
+    if thing is None:
         abort(404)
-    return row
+    return thing
 
 
 def calendar_response(body: bytes, filename: str) -> Response:
@@ -69,72 +74,50 @@ def calendar_response(body: bytes, filename: str) -> Response:
 
 def series_page(series: Series | None):
     """A series with its upcoming and past events."""
-    now = utcnow()
-    query = select(Event).where(Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
-    if series is not None:
-        query = query.where(Event.series_id == series.id)
-    events = list(db.session.execute(query).scalars())
-    upcoming = [event for event in events if event.ends_at >= now]
-    past = [event for event in reversed(events) if event.ends_at < now]
-    return render_template("public/series.html", series=series, upcoming=upcoming, past=past)
+    events = catalogue.series_events(series)
+    return render_template("public/series.html", series=series, upcoming=events.upcoming, past=events.past)
 
 
 @bp.get("/")
 def home():
     """The first series' page, which is the service's front page."""
-    series = db.session.execute(select(Series).order_by(Series.id)).scalars().first()
-    return series_page(series)
-
-
-def series_by_slug(slug: str) -> Series:
-    """A series by its slug, or a 404."""
-    found = db.session.execute(select(Series).where(Series.slug == slug)).scalar_one_or_none()
-    if found is None:
-        abort(404)
-    return found
+    return series_page(catalogue.front_page_series())
 
 
 @bp.get("/series/<slug>")
 def series(slug: str):
     """A series' page."""
-    return series_page(series_by_slug(slug))
+    return series_page(or_404(catalogue.series_by_slug(slug)))
 
 
 @bp.get("/series/<slug>/calendar.ics")
 def series_calendar(slug: str):
     """A calendar feed of the series' events to subscribe to; no join links."""
-    found = series_by_slug(slug)
-    events = db.session.execute(
-        select(Event).where(Event.series_id == found.id, Event.status.in_(VISIBLE_STATUSES)).order_by(Event.starts_at)
-    ).scalars()
-    body = calendar.series_feed(found, list(events), page_language())
+    series = or_404(catalogue.series_by_slug(slug))
+    body = calendar.series_feed(series, catalogue.visible_events(series), page_language())
     return Response(body, mimetype="text/calendar")
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
     """What, when, who hosts, the programme, contacts, seats and the register button."""
-    found, free = visible_event_and_seats_left(slug)
+    event, free = or_404(catalogue.event_page(slug))
+    now = utcnow()
     return render_template(
-        "public/event.html",
-        event=found,
-        seats_left=free,
-        registration_open=found.registration_is_open(utcnow()),
-        now=utcnow(),
+        "public/event.html", event=event, seats_left=free, registration_open=event.registration_is_open(now), now=now,
     )
 
 
 @bp.get("/events/<slug>/calendar.ics")
 def event_calendar(slug: str):
     """Add-to-calendar file: METHOD:PUBLISH, without the join link."""
-    found = visible_event(slug)
-    return calendar_response(calendar.event_calendar(found, page_language()), f"{found.slug}.ics")
+    event = or_404(catalogue.visible_event(slug))
+    return calendar_response(calendar.event_calendar(event, page_language()), f"{event.slug}.ics")
 
 
 def registration_email_key() -> str:
-    """Rate-limit key per event and submitted address, so one inbox cannot be flooded."""
-    email = (request.form.get("email") or "").strip().lower()
-    return f"register:{request.view_args['slug']}:{email}"
+    """Rate-limit key per event and submitted address, so one inbox cannot be flooded; the address itself is not kept."""
+    return f"register:{request.view_args['slug']}:{email_key(request.form.get('email') or '')}"
 
 
 def with_municipalities(form):
@@ -166,14 +149,14 @@ def register_form(slug: str):
         applicant = Applicant(email=normalized_email(form.email.data), **form.details())
         try:
             # By the slug: the event is read once, under its lock.
-            sign_up(slug, applicant)
-        except EventFull:
-            db.session.rollback()
-            page, _is_open = form_page(slug, form, form_error=_("The event is full and has no waiting list."))
-            return page, 409
+            outcome = sign_up(slug, applicant)
         except RegistrationClosed:
             db.session.rollback()
         else:
+            if outcome.event_full:
+                # A repeat is told the same (rule 3); its mail, not this page, says it is registered.
+                page, _is_open = form_page(slug, form, form_error=_("The event is full and has no waiting list."))
+                return page, 409
             return redirect(url_for("public.registered", slug=slug))
     # Errors to correct, or an event that no longer takes sign-ups: either way nothing was saved.
     page, is_open = form_page(slug, form)
@@ -182,10 +165,10 @@ def register_form(slug: str):
 
 def form_page(slug: str, form, **context) -> tuple[str, bool]:
     """The event's page with `form`, or its notice that registration is not open; and whether it is open."""
-    found, free = visible_event_and_seats_left(slug)
-    if not found.registration_is_open(utcnow()):
-        return render_template("public/register.html", event=found, form=None, seats_left=None), False
-    return render_template("public/register.html", event=found, form=form, seats_left=free, **context), True
+    event, free = or_404(catalogue.visible_event_and_seats_left(slug))
+    if not event.registration_is_open(utcnow()):
+        return render_template("public/register.html", event=event, form=None, seats_left=None), False
+    return render_template("public/register.html", event=event, form=form, seats_left=free, **context), True
 
 
 # The blank form page is the same for everyone reading it in one language but for the CSRF
@@ -216,23 +199,31 @@ def render_blank_form_page(slug: str) -> str:
     return form_page(slug, form)[0]
 
 
-def sign_up(event: int | str, applicant: Applicant) -> None:
-    """Register and commit; a simultaneous identical submission becomes a harmless repeat (rule 3)."""
+# The first attempt of an identical submission racing others can meet their registration in
+# the unique index, the second their link mail in the dedupe key; the third finds both.
+SIGN_UP_ATTEMPTS = 3
+
+
+def sign_up(event: int | str, applicant: Applicant) -> Outcome:
+    """Register and commit; simultaneous identical submissions become harmless repeats (rule 3)."""
     version = current_app.config["PRIVACY_NOTICE_VERSION"]
-    try:
-        register(event, applicant, version)
-        db.session.commit()
-    except IntegrityError:
-        # The unique index let the other submission through first; this one is now a repeat.
-        db.session.rollback()
-        register(event, applicant, version)
-        db.session.commit()
+    for _attempt in range(SIGN_UP_ATTEMPTS - 1):
+        try:
+            outcome = register(event, applicant, version)
+            db.session.commit()
+            return outcome
+        except IntegrityError:
+            # Another submission wrote first; this one, tried again, is a repeat of it.
+            db.session.rollback()
+    outcome = register(event, applicant, version)
+    db.session.commit()
+    return outcome
 
 
 @bp.get("/events/<slug>/registered")
 def registered(slug: str):
     """Check your email: the same page whether the sign-up was new or a repeat (rule 3)."""
-    return render_template("public/registered.html", event=visible_event(slug))
+    return render_template("public/registered.html", event=or_404(catalogue.visible_event(slug)))
 
 
 def registration_for(token: str):
@@ -250,33 +241,48 @@ def manage(token: str):
     form = with_municipalities(ManageDetailsForm(obj=None if request.method == "POST" else registration))
     if request.method == "GET":
         form.municipality.data = registration.municipality_code or OTHER_ORGANIZATION
-    can_change = registration.status != "cancelled" and registration.event.ends_at > utcnow()
+    # What may still be cancelled may still be changed; once the webinar starts, neither.
+    can_change = can_cancel(registration)
+    status = 200
     if request.method == "POST":
         if not can_change:
-            abort(409)
-        if form.validate_on_submit():
+            status = 409
+        elif form.validate_on_submit():
             update_details(registration, **form.details())
             db.session.commit()
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("public.manage", token=token))
+        else:
+            status = 400
+    now = utcnow()
+    event = registration.event
     return render_template(
-        "public/manage.html", registration=registration, event=registration.event, form=form,
-        token=token, can_change=can_change,
-    ), (400 if request.method == "POST" else 200)
+        "public/manage.html", registration=registration, event=event, form=form, token=token,
+        can_change=can_change, has_started=now >= event.starts_at, has_ended=now >= event.ends_at,
+    ), status
 
 
 @bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
 def manage_cancel(token: str):
-    """Cancel, after a confirmation step."""
+    """Cancel, after a confirmation step; once the webinar has started, nothing changes."""
     registration = registration_for(token)
     form = CancelForm()
     if registration.status != "cancelled" and form.validate_on_submit():
-        cancel_registration(registration.id)
+        try:
+            cancel_registration(registration.id)
+        except CancellationClosed:
+            db.session.rollback()
+            return cancel_page(registration, form, token), 409
         db.session.commit()
         flash(_("Your registration has been cancelled. A confirmation is on its way to your email."), "success")
         return redirect(url_for("public.manage", token=token))
+    return cancel_page(registration, form, token)
+
+
+def cancel_page(registration, form, token: str) -> str:
+    """The confirmation step, or why there is nothing to cancel."""
     return render_template("public/cancel.html", registration=registration, event=registration.event,
-                           form=form, token=token)
+                           form=form, token=token, can_cancel=can_cancel(registration))
 
 
 @bp.get("/manage/<token>/invite.ics")

@@ -18,8 +18,8 @@ class RegistrationClosed(Exception):
     """The event does not take sign-ups now."""
 
 
-class EventFull(Exception):
-    """No seat is free and the event has no waiting list."""
+class CancellationClosed(Exception):
+    """The event has started or taken place: its registrations stay as they are."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,12 @@ class Applicant:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What register() did; the page says the same for every case (rule 3)."""
+    """What register() did. The page depends on `event_full` alone, which is the same for a repeat
+    as for a new person (rule 3): the registration is None when a new person found no seat."""
 
-    registration: Registration
+    registration: Registration | None
     created: bool
+    event_full: bool = False
 
 
 # What decides a seat, and all register() reads of the event: not its texts and programme.
@@ -108,9 +110,10 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
              now: datetime | None = None) -> Outcome:
     """Confirm, waitlist or recognise a repeat sign-up for the event (by id or slug), writing the mail to the outbox.
 
-    Guarantees: never more confirmed than capacity (rule 1); a repeat sign-up creates nothing
-    and mails the existing manage link (rule 3). Raises RegistrationClosed also when there is
-    no such event. The caller commits.
+    Guarantees: never more confirmed than capacity (rule 1); a repeat sign-up creates nothing,
+    mails the existing manage link, takes the same lock and is told the same as a new person
+    (rule 3); a full event without a waiting list keeps nothing of a new person. Raises
+    RegistrationClosed also when there is no such event. The caller commits.
     """
     now = now or utcnow()
     which = Event.slug == event if isinstance(event, str) else Event.id == event
@@ -120,15 +123,42 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     if row is None or not row.Event.registration_is_open(now):
         raise RegistrationClosed
     event, existing_id = row
-    if existing_id is not None:
-        existing = db.session.get(Registration, existing_id)
+    if existing_id is None:
+        # Written first, outside the lock: sign-ups queue for the lock, so the less happens
+        # under it, the more of them an event takes a second. A racing twin is stopped by
+        # the unique index, and the caller retries it as a repeat.
+        registration = new_registration(event, applicant, privacy_notice_version, now)
+        message = queue_first_message(registration, "confirmation")
+    else:
+        registration = db.session.get(Registration, existing_id)
         # At most one reminder of the link an hour, so nobody can flood an inbox.
-        queue_message(existing, "already_registered", f"already-registered:{now:%Y%m%d%H}")
-        return Outcome(existing, created=False)
+        queue_message(registration, "already_registered", f"already-registered:{now:%Y%m%d%H}")
 
-    # Written first as confirmed, outside the lock: sign-ups queue for the lock, so the less
-    # happens under it, the more of them an event takes a second. A racing twin is stopped
-    # by the unique index, and the caller retries it as a repeat.
+    # A repeat waits for the lock and counts the seats as a new sign-up does, so that neither
+    # its answer nor its speed tells anyone that the address is registered (rule 3).
+    # Under the lock the count sees every sign-up decided before this one (and a new one
+    # itself), none that is still waiting: the seats go in the order the lock is granted.
+    event = lock_event(event.id, ONLY_SEAT_COLUMNS)
+    if not event.registration_is_open(now):
+        raise RegistrationClosed
+    taken = confirmed_count(event.id)
+    if existing_id is not None:
+        # What a new person would be told now: full when every seat is taken and nobody can queue.
+        full = event.capacity is not None and not event.waitlist_enabled and taken >= event.capacity
+        return Outcome(registration, created=False, event_full=full)
+    if event.capacity is not None and taken > event.capacity:
+        if not event.waitlist_enabled:
+            db.session.delete(message)
+            db.session.delete(registration)
+            db.session.flush()
+            return Outcome(None, created=False, event_full=True)
+        registration.status, registration.confirmed_at = "waitlisted", None
+        message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
+    return Outcome(registration, created=True)
+
+
+def new_registration(event: Event, applicant: Applicant, privacy_notice_version: str, now: datetime) -> Registration:
+    """Write the applicant's registration as confirmed, with a manage token; register() decides its seat."""
     registration = Registration(
         event=event,
         email=applicant.email,
@@ -150,32 +180,21 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     issue_manage_token(registration)
     db.session.add(registration)
     db.session.flush()
-    message = queue_first_message(registration, "confirmation")
-
-    # Under the lock the count sees every sign-up that was decided before this one (and this
-    # one itself), none that is still waiting: the seats go in the order the lock is granted.
-    event = lock_event(event.id, ONLY_SEAT_COLUMNS)
-    if not event.registration_is_open(now):
-        raise RegistrationClosed
-    if event.capacity is not None and confirmed_count(event.id) > event.capacity:
-        if not event.waitlist_enabled:
-            raise EventFull
-        registration.status, registration.confirmed_at = "waitlisted", None
-        message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
-    return Outcome(registration, created=True)
+    return registration
 
 
 def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
     """Confirm the oldest waitlisted people while seats are free, mailing each their invite.
 
-    The caller holds the event lock (lock_event) and commits.
+    Nobody is promoted once the event has started: a seat in a webinar that is under way or
+    over is worth nothing. The caller holds the event lock (lock_event) and commits.
     """
-    if event.status != "published":
+    now = now or utcnow()
+    if event.status != "published" or now >= event.starts_at:
         return []
     free = seats_left(event)
     if free == 0:
         return []
-    now = now or utcnow()
     query = (
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status == "waitlisted")
@@ -191,10 +210,19 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
     return promoted
 
 
+def can_cancel(registration: Registration, now: datetime | None = None) -> bool:
+    """Whether the person may still cancel: an active registration for a published event that has not started."""
+    event = registration.event
+    return (
+        registration.status in ACTIVE_STATUSES and event.status == "published" and (now or utcnow()) < event.starts_at
+    )
+
+
 def cancel_registration(registration_id: int, now: datetime | None = None) -> Registration:
     """Cancel a registration, drop its unsent mail, send a CANCEL, and move the waiting list.
 
-    Cancelling twice is harmless. The caller commits.
+    Cancelling twice is harmless. Raises CancellationClosed once the event has started or was
+    cancelled, changing nothing. The caller commits.
     """
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
@@ -202,6 +230,8 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
     db.session.refresh(registration)
     if registration.status == "cancelled":
         return registration
+    if not can_cancel(registration, now):
+        raise CancellationClosed
     was_confirmed = registration.status == "confirmed"
     registration.status = "cancelled"
     registration.cancelled_at = now
