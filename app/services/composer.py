@@ -68,7 +68,8 @@ def invite_method(kind: str, registration: Registration) -> str | None:
     """The iTIP method this mail carries: REQUEST only to a confirmed participant, CANCEL on cancellations."""
     if kind in REQUEST_KINDS and registration.status == "confirmed":
         return "REQUEST"
-    if kind in CANCEL_KINDS:
+    # Only someone who once had a seat got a REQUEST; the waiting list has nothing to remove.
+    if kind in CANCEL_KINDS and registration.confirmed_at is not None:
         return "CANCEL"
     return None
 
