@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.models import (
@@ -44,8 +44,13 @@ def test_same_email_may_register_again_after_cancelling(db):
 
 
 def test_same_email_may_register_for_two_events(db):
-    make_registration(make_event(), email="aino@example.org")
-    make_registration(make_event(), email="aino@example.org")
+    first = make_registration(make_event(), email="aino@example.org")
+    second = make_registration(make_event(), email="aino@example.org")
+    db.session.commit()
+    stored = db.session.execute(
+        select(Registration.event_id).where(Registration.email == "aino@example.org", Registration.status == "confirmed")
+    ).scalars().all()
+    assert sorted(stored) == sorted([first.event_id, second.event_id])
 
 
 def test_waitlisted_registration_counts_as_active(db):
