@@ -83,11 +83,8 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from app.i18n import HELSINKI, SWITCH_TO_LANGUAGE, language_of_locale, select_locale
     from app.services.content import render_markdown
-    from app.services.outbox import watch_sessions
-    from flask_sqlalchemy.session import Session as FlaskSession
 
     db.init_app(app)
-    watch_sessions(FlaskSession)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -103,12 +100,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_celery(app: Flask) -> None:
-    """Build the Celery app from this Flask app's config, and the doorbell that wakes its workers."""
-    from app.services.outbox import Doorbell
+    """Build the Celery app from this Flask app's config, and the doorbell that wakes its workers after commits."""
+    from flask_sqlalchemy.session import Session as FlaskSession
+
     from workers.celery_app import celery_init_app
+    from workers.wakeup import Doorbell, watch_sessions
 
     celery_init_app(app)
     app.extensions["outbox_doorbell"] = Doorbell()
+    watch_sessions(FlaskSession)
 
 
 def register_blueprints(app: Flask) -> None:

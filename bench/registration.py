@@ -298,9 +298,9 @@ def seed_registrations(event_id: int, count: int) -> None:
     """), {"event_id": event_id, "count": count})
     db.session.execute(text("""
         INSERT INTO message (kind, registration_id, dedupe_key, due_at, status, attempts, sent_at, message_id,
-            event_revision, created_at)
+            created_at)
         SELECT 'confirmation', id, 'r' || id || :suffix, now(), 'sent', 1, now(),
-            '<' || md5(random()::text) || '@kuntatutor>', 0, now()
+            '<' || md5(random()::text) || '@kuntatutor>', now()
         FROM registration WHERE event_id = :event_id
     """), {"event_id": event_id, "suffix": ":confirmation"})
     db.session.commit()

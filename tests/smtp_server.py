@@ -1,13 +1,17 @@
 """A real SMTP server for tests: aiosmtpd on a free loopback port, keeping what it receives."""
 
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult
 
 
 @dataclass
@@ -28,6 +32,8 @@ class RecordingHandler:
     """An aiosmtpd handler that keeps every message and can refuse the next ones."""
 
     def __init__(self):
+        # A reply such as "554 5.3.2 Not now" greets every connection instead of 220, and closes it.
+        self.greeting_refusal: str | None = None
         self.lock = threading.Lock()
         self.messages: list[ReceivedMail] = []
         self.connections: list[tuple] = []
@@ -104,6 +110,31 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+class FaultySMTP(SMTP):
+    """aiosmtpd's server, which can refuse a connection at its greeting, as a server out of service does."""
+
+    async def _handle_client(self) -> None:
+        refusal = self.event_handler.greeting_refusal
+        if refusal is None:
+            await super()._handle_client()
+            return
+        await self.push(refusal)
+        self.transport.close()
+
+
+class FaultyController(Controller):
+    """A controller whose server is FaultySMTP."""
+
+    def factory(self):
+        """The server, with the keyword settings the controller was given."""
+        return FaultySMTP(self.handler, **self.SMTP_kwargs)
+
+
+def refuse_every_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """An authenticator for a server where the password was changed: 535 to every AUTH."""
+    return AuthResult(success=False, handled=False)
+
+
 def free_loopback_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -116,10 +147,17 @@ class SMTPTestServer:
 
     host = "127.0.0.1"
 
-    def __init__(self):
+    def __init__(self, *, smtputf8: bool = True, refuse_logins: bool = False,
+                 starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None):
+        """A server offering SMTPUTF8 unless told not to; AUTH that always refuses; STARTTLS or
+        TLS from the first byte with the given server contexts."""
         self.handler = RecordingHandler()
         self.port = free_loopback_port()
-        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        options = {"enable_SMTPUTF8": smtputf8, "tls_context": starttls}
+        if refuse_logins:
+            options.update(authenticator=refuse_every_login, auth_require_tls=False)
+        self.controller = FaultyController(self.handler, hostname=self.host, port=self.port,
+                                           ssl_context=implicit_tls, **options)
 
     def start(self) -> "SMTPTestServer":
         """Listen; returns once the server answers."""
@@ -166,5 +204,45 @@ class SMTPTestServer:
             "SMTP_USER": "",
             "SMTP_PASSWORD": "",
             "SMTP_STARTTLS": False,
+            "SMTP_SSL": False,
+            "SMTP_CA_FILE": "",
             "SMTP_TIMEOUT": 10,
         }
+
+
+@dataclass
+class CertificateSet:
+    """A private CA, a server certificate for 127.0.0.1 it signed, and a self-signed one for the same address."""
+
+    ca_file: Path
+    signed: tuple[Path, Path]
+    self_signed: tuple[Path, Path]
+
+    def server_context(self, pair: tuple[Path, Path]) -> ssl.SSLContext:
+        """A server-side TLS context presenting the certificate and key `pair`."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*pair)
+        return context
+
+
+def make_certificates(folder: Path) -> CertificateSet:
+    """Write a CA and two server certificates for 127.0.0.1 into `folder`, with the openssl command."""
+
+    def openssl(*arguments: str) -> None:
+        subprocess.run(["openssl", *arguments], cwd=folder, check=True, capture_output=True)
+
+    extension = folder / "san.cnf"
+    extension.write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+            "-days", "2", "-subj", "/CN=Kuntatutor test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", "/CN=127.0.0.1")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", str(extension))
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem",
+            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+    return CertificateSet(
+        ca_file=folder / "ca.pem",
+        signed=(folder / "server.pem", folder / "server.key"),
+        self_signed=(folder / "self.pem", folder / "self.key"),
+    )

@@ -6,14 +6,21 @@ from datetime import datetime, timezone
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
 
-from app.services.transport import FolderMailer, SMTPMailer, open_mailer
-from tests.smtp_server import free_loopback_port
+from app.services.transport import (
+    FolderMailer,
+    MailServerUnavailable,
+    RecipientNotSupported,
+    SMTPMailer,
+    delete_stored_mail,
+    open_mailer,
+)
+from tests.smtp_server import SMTPTestServer, free_loopback_port, make_certificates
 
 SUBJECT = "Vahvistus: Kunnan digituki kuntoon yhteistyöllä – Järvenpää, Åbo"
 SENDER = Address("Kuntatutor, Helsingin seudun yhteistyö", "kuntatutor", "example.org")
@@ -45,6 +52,11 @@ def confirmation(number: int = 1) -> EmailMessage:
 def parse(data: bytes) -> EmailMessage:
     """Bytes parsed as a mail client would."""
     return BytesParser(policy=policy.default).parsebytes(data)
+
+
+def parse_utf8(data: bytes) -> EmailMessage:
+    """An SMTPUTF8 message (raw UTF-8 in its headers) parsed as a mail client that speaks it would."""
+    return Parser(policy=policy.default).parsestr(data.decode("utf-8"))
 
 
 @pytest.fixture
@@ -169,8 +181,118 @@ def test_long_finnish_subject_keeps_every_space_in_files_and_over_smtp(app, smtp
         assert max(len(word) for word in re.findall(r"=\?.*?\?=", head)) <= 75
 
 
-def test_unreachable_smtp_server_raises_oserror_when_the_batch_opens(app):
-    config = {**app.config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": free_loopback_port(), "SMTP_TIMEOUT": 5}
-    with pytest.raises(OSError):
+def test_unreachable_smtp_server_is_unavailable_when_the_batch_opens(app):
+    port = free_loopback_port()
+    config = {**app.config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_TIMEOUT": 5}
+    with pytest.raises(MailServerUnavailable, match=f"127.0.0.1:{port}"):
         with open_mailer(config):
             pytest.fail("A mailer was handed out without a connection.")
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A private CA with a server certificate for 127.0.0.1, and a self-signed one."""
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+def server_config(app, server: SMTPTestServer, **settings) -> dict:
+    """The app's config pointed at `server`, with these SMTP settings on top."""
+    return {**app.config, **server.smtp_config(), **settings}
+
+
+def test_a_server_refusing_at_its_greeting_is_unavailable_with_its_reply(app):
+    with SMTPTestServer() as server:
+        server.handler.greeting_refusal = "554 5.3.2 Service not available"
+        with pytest.raises(MailServerUnavailable, match="554 5.3.2 Service not available"):
+            with open_mailer(server_config(app, server)):
+                pytest.fail("A mailer was handed out after a 554 greeting.")
+
+
+def test_a_refused_login_is_unavailable_with_the_servers_reply(app):
+    with SMTPTestServer(refuse_logins=True) as server:
+        config = server_config(app, server, SMTP_USER="kuntatutor", SMTP_PASSWORD="old-password")
+        with pytest.raises(MailServerUnavailable, match="535"):
+            with open_mailer(config):
+                pytest.fail("A mailer was handed out after a refused login.")
+
+
+def test_starttls_that_the_server_does_not_offer_is_unavailable(app):
+    with SMTPTestServer() as server:
+        with pytest.raises(MailServerUnavailable, match="STARTTLS"):
+            with open_mailer(server_config(app, server, SMTP_STARTTLS=True)):
+                pytest.fail("A mailer was handed out without TLS.")
+
+
+def test_starttls_refuses_a_certificate_no_trusted_ca_signed(app, certificates):
+    with SMTPTestServer(starttls=certificates.server_context(certificates.self_signed)) as server:
+        for ca_file in ("", str(certificates.ca_file)):
+            with pytest.raises(MailServerUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+                with open_mailer(server_config(app, server, SMTP_STARTTLS=True, SMTP_CA_FILE=ca_file)):
+                    pytest.fail("A mailer was handed out over an unverified connection.")
+    assert server.messages == []
+
+
+def test_starttls_with_a_certificate_from_a_trusted_ca_sends(app, certificates):
+    with SMTPTestServer(starttls=certificates.server_context(certificates.signed)) as server:
+        config = server_config(app, server, SMTP_STARTTLS=True, SMTP_CA_FILE=str(certificates.ca_file))
+        with open_mailer(config) as mailer:
+            assert mailer.connection.sock.version().startswith("TLS")
+            mailer.send(confirmation())
+        assert len(server.messages) == 1
+
+
+def test_implicit_tls_sends_to_a_trusted_server_and_refuses_an_untrusted_one(app, certificates):
+    with SMTPTestServer(implicit_tls=certificates.server_context(certificates.signed)) as server:
+        config = server_config(app, server, SMTP_SSL=True, SMTP_CA_FILE=str(certificates.ca_file))
+        with open_mailer(config) as mailer:
+            mailer.send(confirmation())
+        assert len(server.messages) == 1
+        with pytest.raises(MailServerUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+            with open_mailer({**config, "SMTP_CA_FILE": ""}):
+                pytest.fail("A mailer was handed out over an unverified connection.")
+
+
+def international(number: int = 1) -> EmailMessage:
+    """A confirmation to an address with a non-ASCII local part, as email-validator accepts."""
+    message = confirmation(number)
+    message.replace_header("To", Address("Pää Käyttäjä", "pää", "esimerkki.fi"))
+    return message
+
+
+def test_a_non_ascii_address_goes_with_smtputf8_when_the_server_offers_it(app):
+    with SMTPTestServer(smtputf8=True) as server:
+        with open_mailer(server_config(app, server)) as mailer:
+            mailer.send(international())
+        [received] = server.messages
+    assert received.rcpt_tos == ["pää@esimerkki.fi"]
+    assert parse_utf8(received.data)["To"].addresses[0].addr_spec == "pää@esimerkki.fi"
+
+
+def test_a_non_ascii_address_without_smtputf8_fails_alone_and_the_connection_goes_on(app):
+    with SMTPTestServer(smtputf8=False) as server:
+        with open_mailer(server_config(app, server)) as mailer:
+            with pytest.raises(RecipientNotSupported, match="SMTPUTF8"):
+                mailer.send(international())
+            mailer.send(confirmation(2))
+        [received] = server.messages
+    assert received.rcpt_tos == ["asa.ohman@example.org"]
+    assert len(server.connections) == 1
+
+
+def test_a_non_ascii_address_is_written_to_the_mail_folder_too(app):
+    with open_mailer(app.config) as mailer:
+        mailer.send(international())
+    [path] = Path(app.config["MAIL_FOLDER"]).glob("*.eml")
+    assert parse_utf8(path.read_bytes())["To"].addresses[0].addr_spec == "pää@esimerkki.fi"
+
+
+def test_stored_mail_is_found_and_deleted_by_its_message_id(app):
+    kept, purged = confirmation(1), confirmation(2)
+    with open_mailer(app.config) as mailer:
+        mailer.send(kept)
+        mailer.send(purged)
+        mailer.send(purged)  # a retry writes a second file
+    folder = app.config["MAIL_FOLDER"]
+    assert delete_stored_mail(folder, [purged["Message-ID"]]) == 2
+    [left] = Path(folder).glob("*.eml")
+    assert parse(left.read_bytes())["Message-ID"] == kept["Message-ID"]

@@ -2,16 +2,30 @@
 
 from datetime import timedelta
 
+import logging
+
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.services.transport import SMTPMailer
 from app.models import Message
 from app.models.types import utcnow
-from app.services.outbox import BATCH_SIZE, CLAIM_TIMEOUT, Doorbell, claim, deliver_due, retry_delay
-from app.services.registration import Applicant, register
+from app.services.outbox import (
+    CLAIM_TIMEOUT,
+    FIRST_SERVER_RETRY,
+    LONGEST_SERVER_RETRY,
+    claim,
+    deliver_claimed,
+    deliver_due,
+    retry_delay,
+)
+from app.services.composer import compose
+from app.services.events import cancel_event, update_event_logistics
+from app.services.planning import plan_reminders
+from app.services.registration import Applicant, cancel_registration, register
 from tests.factories import make_event, make_municipality
+from tests.smtp_server import SMTPTestServer, free_loopback_port
 
 
 @pytest.fixture
@@ -92,16 +106,118 @@ def test_one_refused_message_does_not_hold_up_the_rest_of_the_batch(mail_app, db
     assert sorted(report.sent) == [rows[1].id, rows[2].id]
 
 
-def test_unreachable_server_makes_every_message_wait_and_retry(app, db):
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=1, SMTP_TIMEOUT=2)
-    try:
-        rows = confirmations(db, 2)
+def server_trouble(db, caplog, mail_config: dict, count: int = 2):
+    """Confirmations delivered while the mail server is in trouble; returns the rows and the report."""
+    rows = confirmations(db, count)
+    with caplog.at_level(logging.WARNING, logger="app.services.outbox"):
         report = deliver_due()
-    finally:
-        app.config["SMTP_HOST"] = ""
-    assert sorted(report.retrying) == [m.id for m in rows]
     db.session.expire_all()
-    assert {(m.status, m.attempts) for m in rows} == {("pending", 1)}
+    return rows, report
+
+
+@pytest.fixture
+def smtp_settings(app):
+    """Set SMTP settings for one test, as the environment would."""
+    saved = dict(app.config)
+
+    def apply(**settings):
+        app.config.update(settings)
+
+    yield apply
+    app.config.clear()
+    app.config.update(saved)
+
+
+@pytest.mark.parametrize("trouble", ["closed port", "554 greeting", "535 login", "no STARTTLS"])
+def test_a_mail_server_that_cannot_be_used_fails_no_message_and_counts_no_attempt(
+        db, caplog, smtp_settings, trouble):
+    with SMTPTestServer(refuse_logins=trouble == "535 login") as server:
+        settings = server.smtp_config()
+        if trouble == "closed port":
+            settings["SMTP_PORT"] = free_loopback_port()
+        elif trouble == "554 greeting":
+            server.handler.greeting_refusal = "554 5.3.2 Not accepting mail now"
+        elif trouble == "535 login":
+            settings.update(SMTP_USER="kuntatutor", SMTP_PASSWORD="changed-yesterday")
+        else:
+            settings["SMTP_STARTTLS"] = True
+        smtp_settings(**settings)
+        started = utcnow()
+        rows, report = server_trouble(db, caplog, settings)
+        assert server.messages == []
+
+    assert sorted(report.waiting) == [m.id for m in rows]
+    assert report.failed == report.retrying == []
+    assert {(m.status, m.attempts, m.last_error) for m in rows} == {("pending", 0, None)}
+    assert all(m.due_at >= started + FIRST_SERVER_RETRY for m in rows)
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"127.0.0.1:{settings['SMTP_PORT']}" in logged.getMessage()
+    assert "@example.org" not in caplog.text
+    if trouble in ("554 greeting", "535 login"):
+        assert trouble[:3] in logged.getMessage()
+
+
+def test_while_the_server_stays_down_each_message_waits_longer_and_then_goes_once(db, smtp_settings):
+    with SMTPTestServer() as server:
+        smtp_settings(**server.smtp_config())
+        server.handler.greeting_refusal = "421 4.3.2 Down for maintenance"
+        [row] = confirmations(db, 1)
+        moment, waits = utcnow(), []
+        for _ in range(6):
+            with time_machine.travel(moment, tick=False):
+                assert deliver_due().waiting == [row.id]
+            db.session.expire_all()
+            waits.append(row.due_at - moment)
+            moment = row.due_at + timedelta(seconds=1)
+        server.handler.greeting_refusal = None
+        with time_machine.travel(moment, tick=False):
+            assert deliver_due().sent == [row.id]
+        assert len(server.messages) == 1
+    assert waits == sorted(waits) and waits[0] < waits[-1] <= LONGEST_SERVER_RETRY
+    db.session.expire_all()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_a_mailing_stops_trying_batches_once_the_server_is_found_down(db, smtp_settings, monkeypatch):
+    monkeypatch.setattr("app.services.outbox.BATCH_SIZE", 2)
+    smtp_settings(SMTP_HOST="127.0.0.1", SMTP_PORT=free_loopback_port(), SMTP_TIMEOUT=2)
+    rows = confirmations(db, 5)
+    report = deliver_due()
+    assert len(report.waiting) == 2
+    db.session.expire_all()
+    assert sorted(m.status for m in rows) == ["pending"] * 5
+
+
+def test_an_address_the_server_cannot_carry_fails_alone_and_the_batch_goes_on(db, smtp_settings):
+    make_municipality()
+    event = make_event(capacity=None)
+    for email in ("eka@example.org", "pää@esimerkki.fi", "toka@example.org"):
+        register(event.id, Applicant(email=email, first_name="Pää", last_name="Käyttäjä", language="fi",
+                                     municipality_code="092"), "2026-11")
+    db.session.commit()
+    rows = list(db.session.execute(select(Message).order_by(Message.id)).scalars())
+    with SMTPTestServer(smtputf8=False) as server:
+        smtp_settings(**server.smtp_config())
+        report = deliver_due()
+        assert sorted(rcpt for mail in server.messages for rcpt in mail.rcpt_tos) == [
+            "eka@example.org", "toka@example.org"]
+        assert len(server.connections) == 1
+    assert report.failed == [rows[1].id]
+    db.session.expire_all()
+    assert rows[1].status == "failed" and "SMTPUTF8" in rows[1].last_error
+
+
+def test_an_address_with_non_ascii_letters_goes_with_smtputf8(db, smtp_settings):
+    make_municipality()
+    event = make_event(capacity=None)
+    register(event.id, Applicant(email="pää@esimerkki.fi", first_name="Pää", last_name="Käyttäjä", language="fi",
+                                 municipality_code="092"), "2026-11")
+    db.session.commit()
+    with SMTPTestServer(smtputf8=True) as server:
+        smtp_settings(**server.smtp_config())
+        assert len(deliver_due().sent) == 1
+        [received] = server.messages
+    assert received.rcpt_tos == ["pää@esimerkki.fi"]
 
 
 def test_message_left_sending_by_a_dead_worker_is_reclaimed_after_the_timeout(mail_app, db, smtp_server):
@@ -165,108 +281,175 @@ def test_a_batch_slower_than_the_claim_timeout_hands_back_the_rest_instead_of_ra
     assert sorted(mail.parsed()["Message-ID"] for mail in smtp_server.messages) == sorted(m.message_id for m in rows)
 
 
-class Sweeps:
-    """Stands in for sending sweep_outbox: records the countdown of each sweep sent, or fails while `down`."""
+def test_a_worker_that_lost_its_claim_while_stalled_neither_resends_nor_repends_the_new_claims_rows(
+        mail_app, db, smtp_server, monkeypatch):
+    rows = confirmations(db, 3)
+    claimed_at = utcnow()
+    assert claim(claimed_at) == [m.id for m in rows]
+    taken_over_at = claimed_at + CLAIM_TIMEOUT + timedelta(minutes=1)
+    send = SMTPMailer.send
 
-    def __init__(self, monkeypatch):
-        from workers.delivery import sweep_outbox
-
-        self.sent: list[float] = []
-        self.down = False
-        monkeypatch.setattr(sweep_outbox, "delay", lambda: self.send(0))
-        monkeypatch.setattr(sweep_outbox, "apply_async", lambda countdown: self.send(countdown))
-
-    def send(self, countdown: float) -> None:
-        if self.down:
-            raise ConnectionError("Redis is down")
-        self.sent.append(countdown)
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def doorbell(app, monkeypatch):
-    """A new doorbell on a hand-moved clock; its sweeps are recorded, not sent."""
-    clock = Clock()
-    bell = Doorbell(window=0.5, clock=clock)
-    monkeypatch.setitem(app.extensions, "outbox_doorbell", bell)
-    return bell, clock, Sweeps(monkeypatch)
-
-
-def sign_up_one(email: str, event) -> None:
-    register(event.id, Applicant(email=email, first_name="A", last_name="B", language="fi",
-                                 municipality_code="092"), "2026-11")
-
-
-def test_delivery_is_woken_after_commit_and_never_for_a_rolled_back_transaction(db, doorbell):
-    _bell, clock, sweeps = doorbell
-    make_municipality()
-    event = make_event()
-    sign_up_one("kept@example.org", event)
-    db.session.flush()
-    assert sweeps.sent == []  # not before the commit: the worker must find the row
-    db.session.commit()
-    assert sweeps.sent == [0]
-    clock.now += 10
-    sign_up_one("lost@example.org", event)
-    db.session.flush()
-    db.session.rollback()
-    db.session.commit()
-    assert sweeps.sent == [0]
-
-
-def test_in_a_rush_of_commits_a_process_sends_one_sweep_a_window_that_starts_after_each(db, doorbell):
-    _bell, clock, sweeps = doorbell
-    make_municipality()
-    event = make_event(capacity=None)
-
-    def commit_one_at(moment: float) -> None:
-        clock.now = 1000.0 + moment
-        sign_up_one(f"p{moment}@example.org", event)
+    def stalled_send(mailer, message):
+        send(mailer, message)
+        # The worker stalls here past the claim timeout, and another worker claims the rows again.
+        db.session.execute(update(Message).values(claimed_at=taken_over_at))
         db.session.commit()
 
-    commit_one_at(0.0)  # quiet until now: a sweep at once
-    assert sweeps.sent == [0]
-    commit_one_at(0.1)  # that sweep may have started already: one that starts after the window
-    assert sweeps.sent == [0, 0.5]
-    for moment in (0.2, 0.4, 0.59):  # the delayed sweep starts after each of these commits
-        commit_one_at(moment)
-    assert sweeps.sent == [0, 0.5]
-    commit_one_at(0.6)  # it may have started: quiet for a window since the last one at once
-    assert sweeps.sent == [0, 0.5, 0]
-    commit_one_at(0.7)
-    assert sweeps.sent == [0, 0.5, 0, 0.5]
+    monkeypatch.setattr(SMTPMailer, "send", stalled_send)
+    report = deliver_claimed([m.id for m in rows], claimed_at)
+
+    assert report.lost == [m.id for m in rows]
+    assert report.sent == []
+    assert len(smtp_server.messages) == 1  # the one in flight; the others are the new claim's to send
+    db.session.expire_all()
+    assert {(m.status, m.claimed_at, m.attempts) for m in rows} == {("sending", taken_over_at, 0)}
 
 
-def test_a_broker_failure_is_logged_the_registration_stands_and_the_next_commit_rings_again(db, doorbell, caplog):
-    _bell, _clock, sweeps = doorbell
+def test_an_outcome_is_not_written_over_a_row_that_was_cancelled_meanwhile(mail_app, db, smtp_server, monkeypatch):
+    [row] = confirmations(db, 1)
+    claimed_at = utcnow()
+    claim(claimed_at)
+    smtp_server.refuse("451 4.3.0 Try again later")
+    send = SMTPMailer.send
+
+    def send_then_cancelled(mailer, message):
+        db.session.execute(update(Message).values(status="cancelled"))
+        db.session.commit()
+        send(mailer, message)
+
+    monkeypatch.setattr(SMTPMailer, "send", send_then_cancelled)
+    assert deliver_claimed([row.id], claimed_at).lost == [row.id]
+    db.session.expire_all()
+    assert row.status == "cancelled"
+
+
+def test_a_message_that_cannot_be_composed_is_a_failed_attempt_and_the_batch_goes_on(
+        mail_app, db, smtp_server, monkeypatch):
+    rows = confirmations(db, 3)
+    broken = rows[1].id
+
+    def compose_unless_broken(message):
+        if message.id == broken:
+            raise KeyError("no template for this")
+        return compose(message)
+
+    monkeypatch.setattr("app.services.outbox.compose", compose_unless_broken)
+    report = deliver_due()
+    assert sorted(report.sent) == [rows[0].id, rows[2].id]
+    assert report.retrying == [broken]
+    db.session.expire_all()
+    assert (rows[1].status, rows[1].attempts) == ("pending", 1)
+    assert "KeyError" in rows[1].last_error and rows[1].due_at > utcnow()
+
+
+def test_a_message_that_keeps_crashing_gives_up_after_a_day(mail_app, db, smtp_server, monkeypatch):
+    [row] = confirmations(db, 1)
+
+    def crash(message):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("app.services.outbox.compose", crash)
+    moment = utcnow()
+    for _ in range(40):
+        with time_machine.travel(moment, tick=False):
+            deliver_due()
+        db.session.expire_all()
+        if row.status == "failed":
+            break
+        moment = row.due_at + timedelta(seconds=1)
+    assert row.status == "failed" and row.attempts > 5
+    assert moment - row.created_at <= timedelta(hours=26)
+
+
+def test_an_unexpected_error_while_sending_one_message_is_its_failed_attempt_and_the_batch_goes_on(
+        mail_app, db, smtp_server, monkeypatch):
+    rows = confirmations(db, 3)
+    send = SMTPMailer.send
+
+    def send_unless_second(mailer, message):
+        if message["Message-ID"] == rows[1].message_id:
+            raise UnicodeEncodeError("ascii", "ä", 0, 1, "a header the server cannot take")
+        send(mailer, message)
+
+    monkeypatch.setattr(SMTPMailer, "send", send_unless_second)
+    report = deliver_due()
+    assert sorted(report.sent) == [rows[0].id, rows[2].id]
+    assert report.retrying == [rows[1].id]
+    assert len(smtp_server.connections) == 1
+
+
+def received_methods(smtp_server) -> list[tuple[str, str | None]]:
+    """(Subject, METHOD of the inline calendar or None) of every received mail, in order."""
+    methods = []
+    for mail in smtp_server.messages:
+        parsed = mail.parsed()
+        calendars = [part for part in parsed.walk()
+                     if part.get_content_type() == "text/calendar" and not part.is_attachment()]
+        methods.append((str(parsed["Subject"]), calendars[0].get_param("method") if calendars else None))
+    return methods
+
+
+def test_a_claimed_confirmation_of_a_person_who_cancels_meanwhile_is_not_sent_but_the_cancel_is(
+        mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    claimed_at = utcnow()
+    claim(claimed_at)  # held by a worker while the person cancels: cancel_registration leaves it alone
+    cancel_registration(row.registration_id)
+    db.session.commit()
+    assert deliver_claimed([row.id], claimed_at).skipped == [row.id]
+    deliver_due()
+    [(_subject, method)] = received_methods(smtp_server)
+    assert method == "CANCEL"
+    db.session.expire_all()
+    assert row.status == "cancelled"
+
+
+def test_a_claimed_invite_of_an_event_cancelled_meanwhile_is_not_sent_as_a_request(mail_app, db, smtp_server):
+    [row] = confirmations(db, 1)
+    claimed_at = utcnow()
+    claim(claimed_at)  # held by a worker while the organizer cancels: cancel_event leaves it alone
+    cancel_event(row.registration.event_id)
+    db.session.commit()
+    deliver_claimed([row.id], claimed_at)
+    deliver_due()
+    assert [method for _subject, method in received_methods(smtp_server)] == ["CANCEL"]
+
+
+def test_of_two_updates_still_queued_only_the_later_goes(mail_app, db, smtp_server):
+    rows = confirmations(db, 2)
+    assert len(deliver_due().sent) == 2
+    event = rows[0].registration.event
+    for hours in (1, 2):
+        update_event_logistics(event.id, starts_at=event.starts_at + timedelta(hours=1),
+                               ends_at=event.ends_at + timedelta(hours=1))
+        db.session.commit()
+    updates = list(db.session.execute(
+        select(Message).where(Message.kind == "event_updated").order_by(Message.id)).scalars())
+    assert len(updates) == 4
+    report = deliver_due()
+    assert sorted(report.sent) == sorted(m.id for m in updates[2:])
+    assert sorted(report.skipped) == sorted(m.id for m in updates[:2])
+    assert len(smtp_server.messages) == 4  # two confirmations, one update each
+
+
+def test_a_reminder_for_a_start_time_the_event_no_longer_has_is_not_sent(mail_app, db, smtp_server):
     make_municipality()
-    event = make_event()
-    sweeps.down = True
-    sign_up_one("p@example.org", event)
+    starts_at = utcnow().replace(microsecond=0) + timedelta(minutes=90)
+    event = make_event(starts_at=starts_at, reminder_offsets=[60])
+    register(event.id, Applicant(email="r@example.org", first_name="A", last_name="B", language="fi",
+                                 municipality_code="092"), "2026-11")
     db.session.commit()
-    assert "the sweep will send them" in caplog.text
-    assert db.session.execute(select(Message.status)).scalars().all() == ["pending"]
-    sweeps.down = False
-    sign_up_one("q@example.org", event)
+    deliver_due()
+    with time_machine.travel(utcnow() + timedelta(minutes=35), tick=False):
+        assert plan_reminders() == 1
+        db.session.commit()
+    [reminder] = db.session.execute(select(Message).where(Message.kind == "reminder")).scalars()
+    # Moved by a week before the reminder went out: it speaks of the old time.
+    update_event_logistics(event.id, starts_at=starts_at + timedelta(days=7), ends_at=event.ends_at + timedelta(days=7))
     db.session.commit()
-    assert sweeps.sent == [0]
-
-
-def test_a_mailing_of_more_than_a_batch_gets_a_task_a_batch_instead_of_the_doorbell(db, doorbell, monkeypatch):
-    from workers.delivery import deliver_messages
-
-    _bell, _clock, sweeps = doorbell
-    tasks = []
-    monkeypatch.setattr(deliver_messages, "delay", lambda ids: tasks.append(list(ids)))
-    rows = confirmations(db, BATCH_SIZE + 50)
-    assert tasks == [[m.id for m in rows[:BATCH_SIZE]], [m.id for m in rows[BATCH_SIZE:]]]
-    assert sweeps.sent == []
+    with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
+        report = deliver_due()
+    assert reminder.id in report.skipped
+    db.session.expire_all()
+    assert reminder.status == "cancelled"
+    assert not any(subject.startswith("Muistutus") for subject, _method in received_methods(smtp_server))

@@ -55,8 +55,6 @@ class Message(db.Model):
     message_id: Mapped[str] = mapped_column(
         String(200), unique=True, default=lambda: f"<{uuid.uuid4().hex}@kuntatutor>"
     )
-    # The event revision an invite speaks of (its SEQUENCE).
-    event_revision: Mapped[int | None] = mapped_column(Integer)
     # Only for organizer announcements; every other kind is composed from templates.
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)

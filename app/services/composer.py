@@ -6,7 +6,6 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_time, gettext
-from werkzeug.routing import BuildError
 
 from app.i18n import HELSINKI, mail_locale
 from app.models import ContactPerson, Event, Message, Registration
@@ -36,10 +35,10 @@ def compose(message: Message) -> EmailMessage:
 
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_FROM"]
-    mail["To"] = Address(display_name=single_line(registration.full_name), addr_spec=registration.email)
+    mail["To"] = mailbox(registration.full_name, registration.email)
     contact = reply_contact(event)
     if contact is not None:
-        mail["Reply-To"] = Address(display_name=single_line(contact.name), addr_spec=contact.email)
+        mail["Reply-To"] = mailbox(contact.name, contact.email)
     mail["Subject"] = context["subject"]
     mail["Date"] = utcnow()
     # Fixed in the row, so a retried send collapses with the first one in the mail client.
@@ -95,7 +94,6 @@ def mail_context(message: Message, registration: Registration, event: Event, met
         "event_url": external_url("public.event", slug=event.slug),
         "manage_url": external_url("public.manage", token=token),
         "cancel_url": external_url("public.manage_cancel", token=token) if can_cancel(registration) else None,
-        "survey_url": survey_url(registration) if message.kind == "followup" else None,
         "privacy_url": external_url("public.privacy"),
         "contacts": event.contacts,
         "announcement": (message.body or "").replace("\r\n", "\n"),
@@ -150,18 +148,15 @@ def can_cancel(registration: Registration) -> bool:
     return registration.status in ACTIVE_STATUSES and event.status == "published" and utcnow() < event.starts_at
 
 
-def survey_url(registration: Registration) -> str:
-    """The follow-up survey link; the manage page stands in until the feedback page exists."""
-    token = manage_token(registration)
-    try:
-        return external_url("public.feedback", token=token)
-    except BuildError:
-        return external_url("public.manage", token=token)
-
-
 def reply_contact(event: Event) -> ContactPerson | None:
     """The event's first contact person with an email address: replies go to a person, not the robot."""
     return next((contact for contact in event.contacts if contact.email), None)
+
+
+def mailbox(name: str, email: str) -> Address:
+    """A named address; given in parts, since the email package refuses a non-ASCII local part as one string."""
+    username, _, domain = email.rpartition("@")
+    return Address(display_name=single_line(name), username=username, domain=domain)
 
 
 def single_line(value: str) -> str:

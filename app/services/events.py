@@ -33,8 +33,7 @@ def update_event_logistics(event_id: int, *, starts_at: datetime | None = None, 
         return event
     event.revision += 1
     if event.status == "published":
-        queue_for_each(with_status(event.id, ("confirmed",)), "event_updated", f"update-r{event.revision}",
-                       event_revision=event.revision)
+        queue_for_each(with_status(event.id, ("confirmed",)), "event_updated", f"update-r{event.revision}")
     return event
 
 
@@ -53,8 +52,7 @@ def cancel_event(event_id: int) -> Event:
         .values(status="cancelled")
     )
     if was_published:
-        queue_for_each(with_status(event.id, ACTIVE_STATUSES), "event_cancelled",
-                       event_revision=event.revision)
+        queue_for_each(with_status(event.id, ACTIVE_STATUSES), "event_cancelled")
     return event
 
 

@@ -1,27 +1,29 @@
 """The outbox: claim due messages, send each once, retry what may still get through (rules 4-5).
 
-The database decides what must be sent; Redis only wakes workers. A claimed row
-is `sending`; a worker that dies leaves it so, and a later sweep claims it again
-after CLAIM_TIMEOUT, sending it with the same Message-ID.
+The database decides what must be sent. A claimed row is `sending`, stamped with the
+claim's time; a worker that dies leaves it so, and a later sweep claims it again after
+CLAIM_TIMEOUT, sending it with the same Message-ID. Every outcome is written only while
+the row still carries the claim that decided it, so a worker that stalled past the timeout
+cannot undo or repeat what the worker that took over did.
 """
 
 import logging
 import smtplib
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, event, or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.services.transport import open_mailer
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import compose
+from app.services.planning import is_current_reminder
+from app.services.transport import MailServerUnavailable, RecipientNotSupported, open_mailer, reply_text
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,10 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=24)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=2)
+# While the mail server is down, a row waits as long again as it has waited, within these bounds:
+# tries thin out in a long outage, and mail still flows within minutes once the server is back.
+FIRST_SERVER_RETRY = timedelta(minutes=1)
+LONGEST_SERVER_RETRY = timedelta(minutes=15)
 BATCH_SIZE = 200
 # A batch hands back what it has not sent by then: after CLAIM_TIMEOUT a sweep may claim the
 # rows it still holds, and both would send them. Half leaves room for the message in flight.
@@ -36,6 +42,8 @@ HOLD_AT_MOST = CLAIM_TIMEOUT / 2
 # A batch is read once and kept across its per-message commits; state older than this many
 # seconds is read again, so a cancellation or a moved event still shows within moments.
 STATE_MAX_AGE = 2.0
+# Mail that offers a seat in the calendar, or reminds of one: only while the seat and the event hold.
+SEAT_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 
 
 @dataclass
@@ -46,6 +54,10 @@ class DeliveryReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    # Handed back untried because the mail server could not be used: no attempt counted.
+    waiting: list[int] = field(default_factory=list)
+    # Taken over by another claim while this one stalled: left to that worker.
+    lost: list[int] = field(default_factory=list)
 
 
 def claimable(now: datetime):
@@ -57,10 +69,11 @@ def claimable(now: datetime):
 
 
 def claim(now: datetime, ids: list[int] | None = None, limit: int = BATCH_SIZE) -> list[int]:
-    """Mark up to `limit` claimable messages as `sending` for this worker and commit.
+    """Mark up to `limit` claimable messages as `sending`, claimed at `now`, and commit.
 
     PostgreSQL skips rows another worker holds (FOR UPDATE SKIP LOCKED); the guarded
-    UPDATE ... RETURNING makes the claim a compare-and-set on SQLite too.
+    UPDATE ... RETURNING makes the claim a compare-and-set on SQLite too. A row's claim
+    time grows with every claim (a new one needs CLAIM_TIMEOUT to pass), so it tells claims apart.
     """
     candidates = select(Message.id).where(claimable(now)).order_by(Message.due_at, Message.id).limit(limit)
     if ids is not None:
@@ -81,9 +94,37 @@ def claim(now: datetime, ids: list[int] | None = None, limit: int = BATCH_SIZE) 
     return sorted(claimed)
 
 
+def held_by(claimed_at: datetime):
+    """Rows still in `sending` under the claim made at `claimed_at`."""
+    return and_(Message.status == "sending", Message.claimed_at == claimed_at)
+
+
+def settle(message_id: int, claimed_at: datetime, **values) -> bool:
+    """Write a claimed message's outcome and commit, only if the claim still holds it; False if it was lost."""
+    written = db.session.execute(
+        update(Message)
+        .where(Message.id == message_id, held_by(claimed_at))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return written == 1
+
+
+def still_held(message_id: int, claimed_at: datetime) -> bool:
+    """Whether the claim still holds the message, checked right before handing it to the server."""
+    held = db.session.execute(select(Message.id).where(Message.id == message_id, held_by(claimed_at))).scalar()
+    return held is not None
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Growing waits between tries: 1, 2, 4 … minutes, at most two hours."""
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+def server_retry_delay(waited: timedelta) -> timedelta:
+    """How long a message waits after the server could not be used: as long as it waited, within bounds."""
+    return min(max(waited, FIRST_SERVER_RETRY), LONGEST_SERVER_RETRY)
 
 
 def smtp_code(error: Exception) -> int | None:
@@ -95,84 +136,161 @@ def smtp_code(error: Exception) -> int | None:
 
 
 def is_permanent(error: Exception) -> bool:
-    """5xx replies will not change by trying again; everything else might."""
+    """5xx replies and addresses the server cannot carry will not change by trying again; everything else might."""
+    if isinstance(error, RecipientNotSupported):
+        return True
     code = smtp_code(error)
     return code is not None and 500 <= code < 600
 
 
-def record_failure(message: Message, error: Exception, now: datetime, report: DeliveryReport) -> None:
-    """Schedule another try, or mark the message failed when that makes no sense."""
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    next_try = now + retry_delay(message.attempts)
+def failure_text(error: Exception) -> str:
+    """What organizers see of a failure: the server's reply (without the envelope), or the error."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = [reply_text(smtplib.SMTPResponseException(code, text)) for code, text in error.recipients.values()]
+        return "; ".join(replies)[:2000]
+    return reply_text(error)[:2000]
+
+
+def record_failure(message: Message, claimed_at: datetime, error: Exception, report: DeliveryReport) -> None:
+    """Count the attempt and schedule another try, or mark the message failed when that makes no sense."""
+    now = utcnow()
+    attempts = message.attempts + 1
+    next_try = now + retry_delay(attempts)
     # Rows are written when they fall due (planned mail included), so the day counts from then.
     if is_permanent(error) or next_try > message.created_at + GIVE_UP_AFTER:
-        message.status = "failed"
-        report.failed.append(message.id)
-        log.warning("message %s failed for good: %s", message.id, message.last_error)
+        outcome, values = report.failed, {"status": "failed"}
     else:
-        message.status = "pending"
-        message.due_at = next_try
-        report.retrying.append(message.id)
-        log.info("message %s will be retried at %s: %s", message.id, next_try.isoformat(), message.last_error)
+        outcome, values = report.retrying, {"status": "pending", "due_at": next_try}
+    if not settle(message.id, claimed_at, attempts=attempts, last_error=failure_text(error), **values):
+        lost_claim(message.id, report)
+        return
+    outcome.append(message.id)
+    # Logs name the message, never the recipient: a server's reply may quote the address.
+    if values["status"] == "failed":
+        log.warning("message %s failed for good after %d attempts (%s, SMTP code %s)",
+                    message.id, attempts, type(error).__name__, smtp_code(error))
+    else:
+        log.info("message %s will be retried at %s (%s, SMTP code %s)",
+                 message.id, next_try.isoformat(), type(error).__name__, smtp_code(error))
+
+
+def lost_claim(message_id: int, report: DeliveryReport) -> None:
+    """Note a message another claim took over while this one stalled; it is theirs now."""
+    report.lost.append(message_id)
+    log.warning("message %s was claimed again while this worker held it; leaving it to the new claim", message_id)
 
 
 def still_wanted(message: Message, now: datetime) -> bool:
-    """Whether the message makes sense now; a reminder after the start does not (rule 6)."""
+    """Whether the message makes sense as things are now, since it is composed from the current state.
+
+    An invite or reminder needs a confirmed seat at a published event (a cancellation sends its
+    own CANCEL); a reminder must speak of the event's current start and come before it (rule 6);
+    an update is superseded by a later update to the same person; a purged registration has no recipient.
+    """
+    registration = message.registration
+    event = registration.event
+    if registration.purged_at is not None:
+        return False
+    if message.kind in SEAT_KINDS and (registration.status != "confirmed" or event.status != "published"):
+        return False
+    if message.kind == "waitlisted" and (registration.status != "waitlisted" or event.status != "published"):
+        return False
     if message.kind == "reminder":
-        event_ = message.registration.event
-        return message.registration.status == "confirmed" and event_.status == "published" and now < event_.starts_at
+        return now < event.starts_at and is_current_reminder(message, event)
+    if message.kind == "event_updated":
+        return not has_later_update(message)
     return True
 
 
-def release(ids: list[int]) -> None:
-    """Hand claimed but untried messages back to the queue."""
+def has_later_update(message: Message) -> bool:
+    """Whether a later update row to the same registration exists; it tells of the event as it is now."""
+    later = db.session.execute(
+        select(Message.id)
+        .where(Message.registration_id == message.registration_id, Message.kind == message.kind,
+               Message.id > message.id)
+        .limit(1)
+    ).scalar()
+    return later is not None
+
+
+def release(ids: list[int], claimed_at: datetime) -> None:
+    """Hand claimed but untried messages back to the queue, those this claim still holds."""
     if ids:
         db.session.execute(
-            update(Message).where(Message.id.in_(ids), Message.status == "sending").values(status="pending")
+            update(Message)
+            .where(Message.id.in_(ids), held_by(claimed_at))
+            .values(status="pending")
+            .execution_options(synchronize_session=False)
         )
         db.session.commit()
 
 
-class ConnectionLost(Exception):
-    """The mail server went away mid-batch; the rest of the batch waits."""
-
-
-def send_one(mailer, message: Message, report: DeliveryReport) -> None:
-    """Send one claimed message and commit its outcome; raise ConnectionLost if the link broke."""
-    if message.status != "sending":
-        report.skipped.append(message.id)
-        return
+def back_off(ids: list[int], claimed_at: datetime, error: MailServerUnavailable, report: DeliveryReport) -> None:
+    """The server could not be used: hand the messages back for later, not counting it as their attempt."""
     now = utcnow()
-    if not still_wanted(message, now):
-        message.status = "cancelled"
-        db.session.commit()
-        report.skipped.append(message.id)
-        return
+    waiting = db.session.execute(
+        select(Message.id, Message.created_at).where(Message.id.in_(ids), held_by(claimed_at))
+    ).all()
+    next_try = now
+    for message_id, created_at in waiting:
+        due_at = now + server_retry_delay(now - created_at)
+        next_try = max(next_try, due_at)
+        db.session.execute(
+            update(Message)
+            .where(Message.id == message_id, held_by(claimed_at))
+            .values(status="pending", due_at=due_at)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    report.waiting.extend(message_id for message_id, _created_at in waiting)
+    log.error("mail server unavailable, %d messages wait until %s at the latest: %s",
+              len(waiting), next_try.isoformat(), error)
+
+
+def send_one(mailer, message: Message, claimed_at: datetime, report: DeliveryReport) -> bool:
+    """Send one claimed message and commit its outcome; False if the connection broke.
+
+    Any failure of this one message is an attempt of it and the batch goes on; MailServerUnavailable
+    (the server refused the sender) is nobody's attempt and goes to the caller.
+    """
+    if message.status != "sending" or message.claimed_at != claimed_at:
+        lost_claim(message.id, report)
+        return True
+    if not still_wanted(message, utcnow()):
+        if settle(message.id, claimed_at, status="cancelled"):
+            report.skipped.append(message.id)
+        else:
+            lost_claim(message.id, report)
+        return True
     try:
         email = compose(message)
-    except Exception as error:  # noqa: BLE001 - a message we cannot build will not build later either
+    except Exception as error:  # noqa: BLE001 - a bug or bad data in one message must not stop the batch
         log.exception("message %s could not be composed", message.id)
-        message.status = "failed"
-        message.last_error = f"composition: {type(error).__name__}: {error}"[:2000]
-        db.session.commit()
-        report.failed.append(message.id)
-        return
-    message.attempts += 1
+        record_failure(message, claimed_at, error, report)
+        return True
+    if not still_held(message.id, claimed_at):
+        lost_claim(message.id, report)
+        return True
     try:
         mailer.send(email)
-    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-        record_failure(message, error, utcnow(), report)
-        db.session.commit()
-        return
+    except MailServerUnavailable:
+        raise
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, RecipientNotSupported) as error:
+        record_failure(message, claimed_at, error, report)
+        return True
     except OSError as error:
-        record_failure(message, error, utcnow(), report)
-        db.session.commit()
-        raise ConnectionLost from error
-    message.status = "sent"
-    message.sent_at = utcnow()
-    message.last_error = None
-    db.session.commit()
-    report.sent.append(message.id)
+        record_failure(message, claimed_at, error, report)
+        return False
+    except Exception as error:  # noqa: BLE001 - as above: one message's trouble stays its own
+        log.exception("message %s could not be sent", message.id)
+        record_failure(message, claimed_at, error, report)
+        return True
+    if settle(message.id, claimed_at, status="sent", sent_at=utcnow(), attempts=message.attempts + 1,
+              last_error=None):
+        report.sent.append(message.id)
+    else:
+        lost_claim(message.id, report)
+    return True
 
 
 @contextmanager
@@ -202,125 +320,52 @@ def load_batch(ids: list[int]) -> dict[int, Message]:
     return {message.id: message for message in messages}
 
 
-def deliver_claimed(ids: list[int]) -> DeliveryReport:
-    """Send just-claimed messages over one mail connection, committing the outcome of each.
+def deliver_claimed(ids: list[int], claimed_at: datetime) -> DeliveryReport:
+    """Send messages just claimed at `claimed_at` over one mail connection, committing the outcome of each.
 
     The batch is read in a few queries, not a few per message, and again when older than
-    STATE_MAX_AGE. What is still unsent after HOLD_AT_MOST goes back to the queue.
+    STATE_MAX_AGE. What is still unsent after HOLD_AT_MOST goes back to the queue; when the
+    server cannot be used, everything unsent waits for a later try.
     """
     report = DeliveryReport()
     untried = list(ids)
-    hold_until = utcnow() + HOLD_AT_MOST
+    hold_until = claimed_at + HOLD_AT_MOST
     try:
         with open_mailer(current_app.config) as mailer, kept_across_commits():
             batch, read_at = load_batch(untried), time.monotonic()
             while untried and utcnow() < hold_until:
                 if time.monotonic() - read_at > STATE_MAX_AGE:
                     batch, read_at = load_batch(untried), time.monotonic()
-                message_id = untried.pop(0)
+                message_id = untried[0]
+                connected = True
                 if message_id in batch:
-                    send_one(mailer, batch[message_id], report)
+                    connected = send_one(mailer, batch[message_id], claimed_at, report)
                 else:  # deleted since the claim, with its purged registration
                     report.skipped.append(message_id)
-        release(untried)
-    except ConnectionLost:
-        release(untried)
-    except OSError as error:
-        # The server could not be reached at all: every message waits its turn to retry.
+                untried.pop(0)
+                if not connected:
+                    break
+    except MailServerUnavailable as error:
         db.session.rollback()
-        log.warning("mail server unreachable, %d messages wait: %s", len(untried), error)
-        for message in db.session.execute(select(Message).where(Message.id.in_(untried))).scalars():
-            if message.status == "sending":
-                message.attempts += 1
-                record_failure(message, error, utcnow(), report)
-        db.session.commit()
+        back_off(untried, claimed_at, error, report)
+        return report
+    release(untried, claimed_at)
     return report
 
 
-def deliver_due(ids: list[int] | None = None, now: datetime | None = None) -> DeliveryReport:
-    """Claim and send due messages (only `ids` if given), batch after batch until none is left."""
+def deliver_due(ids: list[int] | None = None) -> DeliveryReport:
+    """Claim and send due messages (only `ids` if given), batch after batch until none is left.
+
+    Stops early when the mail server cannot be used: the next batch would only wait for it too.
+    """
     total = DeliveryReport()
     while True:
-        claimed = claim(now or utcnow(), ids=ids)
+        claimed_at = utcnow()
+        claimed = claim(claimed_at, ids=ids, limit=BATCH_SIZE)
         if not claimed:
             return total
-        report = deliver_claimed(claimed)
-        for name in ("sent", "retrying", "failed", "skipped"):
+        report = deliver_claimed(claimed, claimed_at)
+        for name in total.__dataclass_fields__:
             getattr(total, name).extend(getattr(report, name))
-        if len(claimed) < BATCH_SIZE:
+        if report.waiting or len(claimed) < BATCH_SIZE:
             return total
-
-
-# After commit, wake a worker for the messages the transaction wrote. A failure
-# here is only logged: the sweep delivers them anyway (rule 4).
-
-def remember_new_messages(session: Session, flush_context) -> None:
-    """Note the ids of outbox rows this flush inserted."""
-    new_ids = [obj.id for obj in session.new if isinstance(obj, Message)]
-    if new_ids:
-        session.info.setdefault("new_message_ids", []).extend(new_ids)
-
-
-def enqueue_new_messages(session: Session) -> None:
-    """Wake workers for the rows the committed transaction wrote: a mailing gets a task a batch, the rest the doorbell."""
-    ids = session.info.pop("new_message_ids", None)
-    if not ids:
-        return
-    from workers.delivery import deliver_messages
-
-    try:
-        if len(ids) > BATCH_SIZE:
-            # One task a batch, so several workers share a large mailing.
-            for start in range(0, len(ids), BATCH_SIZE):
-                deliver_messages.delay(ids[start:start + BATCH_SIZE])
-        else:
-            current_app.extensions["outbox_doorbell"].ring()
-    except Exception:  # noqa: BLE001 - any broker trouble; the sweep catches up
-        log.warning("could not enqueue delivery of %d messages; the sweep will send them", len(ids), exc_info=True)
-
-
-class Doorbell:
-    """Wakes a worker to sweep the outbox after a commit: at once when it has been quiet, else once a window.
-
-    A sweep sends every row committed before it starts. In a rush of small commits, such as
-    sign-ups, a task each would cost the web process more than the sign-up itself, so within
-    `window` seconds of a ring the process sends one sweep delayed by the window, and none
-    while that one is still to start: it finds their rows. One per process; thread-safe.
-    """
-
-    def __init__(self, window: float = 0.5, clock=time.monotonic):
-        self.window = window
-        self.clock = clock
-        self.rung_at = float("-inf")
-        self.delayed_sweep_at = float("-inf")
-        self.lock = threading.Lock()
-
-    def ring(self) -> None:
-        """Make sure a sweep starts after this moment; the caller's rows are committed."""
-        from workers.delivery import sweep_outbox
-
-        with self.lock:
-            now = self.clock()
-            if now < self.delayed_sweep_at:
-                return
-            # A failed send raises before the state changes, so the next commit tries again.
-            if now - self.rung_at >= self.window:
-                sweep_outbox.delay()
-                self.rung_at = now
-            else:
-                sweep_outbox.apply_async(countdown=self.window)
-                self.delayed_sweep_at = now + self.window
-
-
-def forget_new_messages(session: Session, previous_transaction=None) -> None:
-    """A rolled-back transaction wrote nothing to announce."""
-    session.info.pop("new_message_ids", None)
-
-
-def watch_sessions(session_class) -> None:
-    """Hook the outbox into a session class's flush, commit and rollback (once per class)."""
-    if event.contains(session_class, "after_commit", enqueue_new_messages):
-        return
-    event.listen(session_class, "after_flush", remember_new_messages)
-    event.listen(session_class, "after_commit", enqueue_new_messages)
-    event.listen(session_class, "after_soft_rollback", forget_new_messages)

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Event, Registration
+from app.models import Event, Message, Registration
 from app.models.types import utcnow
-from app.services.queue import queue_for_each
+from app.services.queue import dedupe_key, queue_for_each
 
 # Follow-ups are not planned for events that ended long ago, e.g. when the
 # scheduler was down for days or for events imported after the fact.
@@ -22,6 +22,14 @@ FOLLOWUP_WINDOW = timedelta(days=2)
 def reminder_key(offset_minutes: int, starts_at: datetime) -> str:
     """The dedupe key of a reminder for one start time."""
     return f"reminder-{offset_minutes}m-{starts_at:%Y%m%dT%H%M}"
+
+
+def is_current_reminder(message: Message, event: Event) -> bool:
+    """Whether a reminder row is one planning would write for the event as it is now: its start, its offsets."""
+    return message.dedupe_key in {
+        dedupe_key(message.registration_id, reminder_key(offset, event.starts_at))
+        for offset in event.reminder_offsets or []
+    }
 
 
 def plan_reminders(now: datetime | None = None) -> int:
@@ -49,8 +57,7 @@ def plan_reminders(now: datetime | None = None) -> int:
             Registration.created_at <= due_at,
         )
         planned += queue_for_each(
-            registrations, "reminder", reminder_key(offset, event.starts_at),
-            due_at=now, event_revision=event.revision,
+            registrations, "reminder", reminder_key(offset, event.starts_at), due_at=now
         )
     return planned
 

@@ -1,6 +1,6 @@
 """Writing outbox rows, each at most once per dedupe key (rule 5)."""
 
-from sqlalchemy import Select, String, cast, exists, literal, select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.models import Message, Registration
@@ -29,13 +29,16 @@ def queue_first_message(registration: Registration, kind: str, **fields) -> Mess
 
 
 def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, **fields) -> int:
-    """Write one row per selected registration that lacks it, in one query; returns how many."""
+    """Write one row per selected registration that lacks it, in two queries; returns how many."""
     key = key or kind
-    key_in_sql = literal("r") + cast(Registration.id, String) + literal(f":{key}")
-    missing = registration_ids.where(~exists().where(Message.dedupe_key == key_in_sql))
-    ids = list(db.session.execute(missing).scalars())
+    existing = set(db.session.execute(
+        select(Message.dedupe_key).where(Message.kind == kind, Message.registration_id.in_(registration_ids))
+    ).scalars())
+    keys = {registration_id: dedupe_key(registration_id, key) for registration_id in
+            db.session.execute(registration_ids).scalars()}
+    missing = [registration_id for registration_id, unique_key in keys.items() if unique_key not in existing]
     db.session.add_all(
-        Message(kind=kind, registration_id=registration_id, dedupe_key=dedupe_key(registration_id, key), **fields)
-        for registration_id in ids
+        Message(kind=kind, registration_id=registration_id, dedupe_key=keys[registration_id], **fields)
+        for registration_id in missing
     )
-    return len(ids)
+    return len(missing)

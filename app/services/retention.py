@@ -6,8 +6,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Event, Message, Registration
+from app.models import Event, FeedbackResponse, Message, Registration
 from app.models.types import utcnow
+from app.services.transport import delete_stored_mail
 
 # What identifies a person; the municipality, organization, status and attendance stay for
 # the series' reach statistics, and feedback answers stay, now anonymous.
@@ -20,8 +21,10 @@ PERSONAL_FIELDS = (
 def purge_expired(now: datetime | None = None) -> int:
     """Anonymize the registrations of events that ended RETENTION_DAYS ago; returns how many. The caller commits.
 
-    Their unsent mail is cancelled, since it has no recipient any more, and their manage
-    links stop working.
+    Their unsent mail is cancelled, since it has no recipient any more, the errors stored with
+    their mail (servers' replies quote addresses) are cleared, the development mailbox's copies of
+    their mail are deleted, their feedback is unlinked from them (its answers stay, anonymous),
+    and their manage links stop working.
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
@@ -37,6 +40,12 @@ def purge_expired(now: datetime | None = None) -> int:
         update(Message)
         .where(Message.registration_id.in_(ids), Message.status.in_(("pending", "sending")))
         .values(status="cancelled")
+    )
+    db.session.execute(update(Message).where(Message.registration_id.in_(ids)).values(last_error=None))
+    message_ids = db.session.execute(select(Message.message_id).where(Message.registration_id.in_(ids))).scalars()
+    delete_stored_mail(current_app.config["MAIL_FOLDER"], message_ids)
+    db.session.execute(
+        update(FeedbackResponse).where(FeedbackResponse.registration_id.in_(ids)).values(registration_id=None)
     )
     db.session.execute(
         update(Registration)
