@@ -1,11 +1,15 @@
 """Personal data goes away RETENTION_DAYS after the event; counts by municipality and feedback stay (rule 9)."""
 
+import logging
 from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, String, func, select
 
-from app.models import FeedbackForm, FeedbackResponse, Registration
+from app.extensions import db
+from app.models import FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackResponse, Message, Registration
 from app.models.types import utcnow
+from app.services.outbox import deliver_due
 from app.services.queue import queue_message
 from app.services.retention import purge_expired
 from app.services.tokens import manage_token
@@ -93,3 +97,64 @@ def test_purge_expired_command(app, db, runner):
     assert result.exit_code == 0
     assert "1 registrations" in result.output
     assert db.session.execute(select(func.count()).where(Registration.purged_at.is_not(None))).scalar() == 1
+
+
+def text_columns():
+    """Every String, Text and JSON column of every table."""
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, (String, JSON)):
+                yield table, column
+
+
+def test_after_the_purge_no_text_column_and_no_stored_mail_holds_the_persons_address_or_name(
+        app, smtp_server, caplog):
+    old = ended_days_ago(100)
+    gone = make_registration(old, email="asa.purgeable@example.org", first_name="Åsa-Maria",
+                             last_name="Purgeablenen", job_title="Digituki", questions="Kysymys",
+                             accessibility_needs="Tekstitys")
+    kept = make_registration(ended_days_ago(10))
+    form = FeedbackForm(event=old)
+    question = FeedbackQuestion(form=form, position=1, kind="rating", text_fi="Arvosana")
+    comment = FeedbackQuestion(form=form, position=2, kind="text", text_fi="Kommentit")
+    response = FeedbackResponse(form=form, registration=gone, municipality_code="092")
+    db.session.add_all([form, question, comment, response,
+                        FeedbackAnswer(response=response, question=question, value_int=4),
+                        FeedbackAnswer(response=response, question=comment, value_text="Hyvä webinaari")])
+    refused = queue_message(gone, "confirmation")
+    stored = [queue_message(gone, "followup"), queue_message(kept, "followup")]
+    db.session.commit()
+
+    saved = {key: app.config[key] for key in smtp_server.smtp_config()}
+    app.config.update(smtp_server.smtp_config())
+    smtp_server.refuse("550 5.1.1 <asa.purgeable@example.org>: Recipient address rejected")
+    try:
+        with caplog.at_level(logging.INFO):
+            assert deliver_due(ids=[refused.id]).failed == [refused.id]
+    finally:
+        app.config.update(saved)
+    db.session.expire_all()
+    assert "asa.purgeable" in db.session.get(Message, refused.id).last_error
+    # The test server's own log ("mail.log") quotes the envelope; the service's logs must not.
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("app", "workers"))
+    assert "asa.purgeable" not in ours and "message" in ours
+    assert sorted(deliver_due(ids=[m.id for m in stored]).sent) == [m.id for m in stored]
+    folder = Path(app.config["MAIL_FOLDER"])
+    assert len(list(folder.glob("*.eml"))) == 2
+
+    assert purge_expired() == 1
+    db.session.commit()
+
+    personal = ("asa.purgeable", "Åsa-Maria", "Purgeablenen", "Digituki", "Kysymys", "Tekstitys")
+    for table, column in text_columns():
+        for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+            text = str(value)
+            assert not any(word.lower() in text.lower() for word in personal), f"{table.name}.{column.name}: {text}"
+    [left] = folder.glob("*.eml")
+    assert kept.email in left.read_text(errors="replace")
+
+    # The feedback stays, with its values and municipality, linked to no one.
+    db.session.expire_all()
+    response = db.session.execute(select(FeedbackResponse)).scalar_one()
+    assert (response.registration_id, response.municipality_code) == (None, "092")
+    assert {(a.value_int, a.value_text) for a in response.answers} == {(None, "Hyvä webinaari"), (4, None)}
