@@ -1,16 +1,17 @@
 """Outbox delivery against a real SMTP server: once, retried when it may help, never lost (rules 4-5)."""
 
-from datetime import timedelta
-
 import logging
+import threading
+from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select, update
+from sqlalchemy import event, select, text, update
 
-from app.services.transport import SMTPMailer
 from app.models import Message
 from app.models.types import utcnow
+from app.services.composer import compose
+from app.services.events import cancel_event, update_event_logistics
 from app.services.outbox import (
     CLAIM_TIMEOUT,
     FIRST_SERVER_RETRY,
@@ -20,10 +21,9 @@ from app.services.outbox import (
     deliver_due,
     retry_delay,
 )
-from app.services.composer import compose
-from app.services.events import cancel_event, update_event_logistics
 from app.services.planning import plan_reminders
 from app.services.registration import Applicant, cancel_registration, register
+from app.services.transport import SMTPMailer
 from tests.factories import make_event, make_municipality
 from tests.smtp_server import SMTPTestServer, free_loopback_port
 
@@ -253,12 +253,46 @@ def test_retry_delays_grow_and_are_capped():
     assert max(delays) == timedelta(hours=2)
 
 
-def test_two_workers_never_claim_the_same_message(db):
+def test_a_claimed_message_is_not_claimed_again(db):
     rows = confirmations(db, 4)
     first = claim(utcnow(), limit=2)
     second = claim(utcnow(), limit=10)
     assert len(first) == 2 and set(first).isdisjoint(second)
     assert sorted(first + second) == [m.id for m in rows]
+
+
+def test_two_workers_claiming_at_once_get_disjoint_rows_without_waiting_for_each_other(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serializes writers")
+    rows = confirmations(db, 4)
+    first_holds_its_rows = threading.Event()
+    second_done = threading.Event()
+    first_claim: list[int] = []
+
+    def pause_after_locking(conn, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement and threading.current_thread().name == "first-worker":
+            first_holds_its_rows.set()
+            second_done.wait(timeout=10)
+
+    def first_worker():
+        with app.app_context():
+            first_claim.extend(claim(utcnow(), limit=2))
+            db.session.remove()
+
+    event.listen(db.engine, "after_cursor_execute", pause_after_locking)
+    worker = threading.Thread(target=first_worker, name="first-worker")
+    try:
+        worker.start()
+        assert first_holds_its_rows.wait(timeout=10)
+        # The first claim's transaction is open, its rows locked; a wait for them would time out.
+        db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        second_claim = claim(utcnow(), limit=10)
+    finally:
+        second_done.set()
+        worker.join(timeout=10)
+        event.remove(db.engine, "after_cursor_execute", pause_after_locking)
+    assert len(first_claim) == 2 and len(second_claim) == 2
+    assert sorted(first_claim + second_claim) == [m.id for m in rows]
 
 
 def test_a_batch_slower_than_the_claim_timeout_hands_back_the_rest_instead_of_racing_the_sweep(
