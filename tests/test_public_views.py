@@ -403,10 +403,11 @@ def test_on_a_full_event_a_repeat_sign_up_gets_the_same_page_as_a_new_person_and
     assert db.session.execute(select(Message.kind)).scalars().all() == ["already_registered"]
 
 
-def test_a_full_event_without_waiting_list_does_not_promise_one_on_the_form(client, db):
+def test_the_form_of_a_full_event_without_waiting_list_says_so_and_promises_no_waiting_list(client, db):
     event = full_event_without_waiting_list(db)
     page = client.get(f"/events/{event.slug}/register?lang=en").text
-    assert "waiting list" not in page
+    assert "put on the waiting list" not in page
+    assert "The event is full and has no waiting list." in page
 
 
 TEXT_FIELDS = ["first_name", "last_name", "email", "organization", "job_title", "questions", "accessibility_needs"]
