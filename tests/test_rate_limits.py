@@ -50,7 +50,7 @@ def test_sign_ups_manage_and_login_work_while_redis_is_down(app_without_redis):
         link = f"/manage/{manage_token(registration)}"
     assert client.get(link).status_code == 200
     assert client.post(f"{link}/cancel").status_code == 302
-    login = client.post("/organizer/login", data={"email": "nobody@example.org", "password": "wrong password"})
+    login = client.post("/organizer/login?lang=en", data={"email": "nobody@example.org", "password": "wrong password"})
     assert login.status_code == 200
     assert "not correct" in login.text
     # Each request gives up on Redis within the storage's short timeout, not the OS's.
