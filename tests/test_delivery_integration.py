@@ -29,7 +29,9 @@ from app.extensions import db
 from app.models import Message, Registration
 from app.models.types import utcnow
 from app.services.outbox import CLAIM_TIMEOUT
+from app.services.organizers import create_organizer
 from app.services.registration import Applicant, register
+from app.services.tokens import manage_token
 from tests.conftest import scratch_postgres_database, service_missing
 from tests.factories import make_event, make_municipality
 from tests.redis_server import RedisServer
@@ -305,6 +307,59 @@ def test_registrations_while_redis_is_down_succeed_and_the_sweep_delivers_each_o
     db.session.commit()
     wait_for(lambda: statuses([later]) == {"sent": 1}, [stack.worker], "the confirmation after the outage")
     assert len(stack.smtp.received_by(email)) == 1
+
+
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def post_form(client, path: str, data: dict):
+    """Open the form page as a browser would, then send it with the page's CSRF token."""
+    token = CSRF_INPUT.search(client.get(path).text).group(1)
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_the_whole_journey_works_while_redis_is_down_and_its_mail_goes_once_when_it_is_back(stack):
+    event = make_event(capacity=None)
+    create_organizer("outage.organizer@example.org", "Olli Organizer", "a-long-enough-password", role="admin")
+    db.session.commit()
+    staying, leaving = new_address("journey-stays"), new_address("journey-cancels")
+    # Built now, so its rate limits count in this Redis (the test fixtures give the shared limiter
+    # back its testing storage before every test).
+    web_app = create_app("development")
+    web = web_app.test_client()
+
+    stack.broker.stop()
+    try:
+        for email in (staying, leaving):
+            signed_up = post_form(web, f"/events/{event.slug}/register", {
+                "first_name": "Åsa", "last_name": "Öhman", "email": email, "municipality": "092",
+                "language": "sv", "privacy_consent": "y",
+            })
+            assert signed_up.status_code == 302, signed_up.text
+        db.session.rollback()
+        registration = db.session.execute(select(Registration).where(Registration.email == leaving)).scalar_one()
+        manage = f"/manage/{manage_token(registration)}"
+        assert web.get(manage).status_code == 200
+        assert post_form(web, f"{manage}/cancel", {}).status_code == 302
+        logged_in = post_form(web, "/organizer/login", {
+            "email": "outage.organizer@example.org", "password": "a-long-enough-password",
+        })
+        assert logged_in.status_code == 302
+        assert web.get("/organizer/").status_code == 200
+    finally:
+        stack.broker.start()
+        dispose(web_app)
+
+    ids = list(db.session.execute(
+        select(Registration.id).where(Registration.email.in_((staying, leaving)))
+    ).scalars())
+    assert statuses(ids) == {"pending": 2, "cancelled": 1}
+    assert stack.sweep() == 2
+    assert stack.sweep() == 0
+    [confirmation] = stack.smtp.received_by(staying)
+    [cancellation] = stack.smtp.received_by(leaving)
+    assert "Anmälan bekräftad" in confirmation.parsed()["Subject"]
+    assert "Anmälan annullerad" in cancellation.parsed()["Subject"]
 
 
 def test_transient_refusal_is_retried_by_the_sweep_with_the_same_message_id(stack):
