@@ -148,12 +148,13 @@ class SMTPTestServer:
     host = "127.0.0.1"
 
     def __init__(self, *, smtputf8: bool = True, refuse_logins: bool = False,
-                 starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None):
+                 starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None,
+                 size_limit: int = 33554432):
         """A server offering SMTPUTF8 unless told not to; AUTH that always refuses; STARTTLS or
-        TLS from the first byte with the given server contexts."""
+        TLS from the first byte with the given server contexts; SIZE with the given limit in bytes."""
         self.handler = RecordingHandler()
         self.port = free_loopback_port()
-        options = {"enable_SMTPUTF8": smtputf8, "tls_context": starttls}
+        options = {"enable_SMTPUTF8": smtputf8, "tls_context": starttls, "data_size_limit": size_limit}
         if refuse_logins:
             options.update(authenticator=refuse_every_login, auth_require_tls=False)
         self.controller = FaultyController(self.handler, hostname=self.host, port=self.port,

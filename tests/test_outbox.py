@@ -178,6 +178,54 @@ def test_while_the_server_stays_down_each_message_waits_longer_and_then_goes_onc
     assert (row.status, row.attempts) == ("sent", 1)
 
 
+def test_a_server_down_for_a_day_fails_the_messages_so_organizers_see_them(db, smtp_settings):
+    with SMTPTestServer() as server:
+        smtp_settings(**server.smtp_config())
+        server.handler.greeting_refusal = "421 4.3.2 Down for maintenance"
+        [row] = confirmations(db, 1)
+        moment = utcnow()
+        for _ in range(200):
+            with time_machine.travel(moment, tick=False):
+                deliver_due()
+            db.session.expire_all()
+            if row.status == "failed":
+                break
+            moment = row.due_at + timedelta(seconds=1)
+    assert (row.status, row.attempts) == ("failed", 0)
+    assert "421" in row.last_error
+    assert timedelta(hours=23) < moment - row.created_at <= timedelta(hours=25)
+
+
+def test_a_password_the_server_cannot_be_sent_is_the_servers_trouble_not_the_messages(db, smtp_settings):
+    with SMTPTestServer(refuse_logins=True) as server:
+        smtp_settings(**{**server.smtp_config(), "SMTP_USER": "kuntatutor", "SMTP_PASSWORD": "salasana-äö"})
+        rows = confirmations(db, 2)
+        report = deliver_due()
+    assert sorted(report.waiting) == [m.id for m in rows]
+    db.session.expire_all()
+    assert {(m.status, m.attempts) for m in rows} == {("pending", 0)}
+
+
+def test_a_421_closing_the_connection_charges_only_the_message_it_answered(mail_app, db, smtp_server):
+    rows = confirmations(db, 3)
+    smtp_server.refuse("421 4.3.2 Closing the connection", count=1)
+    report = deliver_due()
+    db.session.expire_all()
+    assert report.retrying == [rows[0].id]
+    assert [(m.status, m.attempts) for m in rows[1:]] == [("pending", 0), ("pending", 0)]
+
+
+def test_a_message_too_large_for_the_server_fails_alone_and_the_server_is_not_backed_off(db, smtp_settings):
+    with SMTPTestServer(size_limit=1000) as server:
+        smtp_settings(**server.smtp_config())
+        rows = confirmations(db, 2)
+        report = deliver_due()
+    assert report.waiting == []
+    assert sorted(report.failed) == [m.id for m in rows]
+    db.session.expire_all()
+    assert all("552" in m.last_error for m in rows)
+
+
 def test_a_mailing_stops_trying_batches_once_the_server_is_found_down(db, smtp_settings, monkeypatch):
     monkeypatch.setattr("app.services.outbox.BATCH_SIZE", 2)
     smtp_settings(SMTP_HOST="127.0.0.1", SMTP_PORT=free_loopback_port(), SMTP_TIMEOUT=2)

@@ -9,13 +9,14 @@ from flask_babel import force_locale, format_date, format_time, gettext
 
 from app.i18n import HELSINKI, mail_locale
 from app.models import ContactPerson, Event, Message, Registration
-from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
 from app.services import calendar
 from app.services.links import external_url
+from app.services.registration import can_cancel
 from app.services.tokens import manage_token
 
-# The join link is for confirmed participants only, and only in these mails.
+# Mail that gives a seat or reminds of one: the join link goes only in these, only to confirmed
+# participants, and only while the seat and the event hold.
 JOIN_LINK_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 REQUEST_KINDS = frozenset({"confirmation", "promoted", "event_updated"})
 CANCEL_KINDS = frozenset({"registration_cancelled", "event_cancelled"})
@@ -140,12 +141,6 @@ def event_time(event: Event) -> str:
         end_date=format_date(ends_at, "full"),
         end=format_time(ends_at, "short"),
     )
-
-
-def can_cancel(registration: Registration) -> bool:
-    """Whether a cancel link makes sense: an active registration for an event that is on and still ahead."""
-    event = registration.event
-    return registration.status in ACTIVE_STATUSES and event.status == "published" and utcnow() < event.starts_at
 
 
 def reply_contact(event: Event) -> ContactPerson | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.models import Event, Message, Registration
 from app.models.types import utcnow
-from app.services.composer import compose
+from app.services.composer import JOIN_LINK_KINDS, compose
 from app.services.planning import is_current_reminder
 from app.services.transport import MailServerUnavailable, RecipientNotSupported, open_mailer, reply_text
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=24)
+SERVER_CLOSING = 421
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=2)
 # While the mail server is down, a row waits as long again as it has waited, within these bounds:
@@ -42,8 +43,6 @@ HOLD_AT_MOST = CLAIM_TIMEOUT / 2
 # A batch is read once and kept across its per-message commits; state older than this many
 # seconds is read again, so a cancellation or a moved event still shows within moments.
 STATE_MAX_AGE = 2.0
-# Mail that offers a seat in the calendar, or reminds of one: only while the seat and the event hold.
-SEAT_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 
 
 @dataclass
@@ -191,7 +190,7 @@ def still_wanted(message: Message, now: datetime) -> bool:
     event = registration.event
     if registration.purged_at is not None:
         return False
-    if message.kind in SEAT_KINDS and (registration.status != "confirmed" or event.status != "published"):
+    if message.kind in JOIN_LINK_KINDS and (registration.status != "confirmed" or event.status != "published"):
         return False
     if message.kind == "waitlisted" and (registration.status != "waitlisted" or event.status != "published"):
         return False
@@ -226,7 +225,11 @@ def release(ids: list[int], claimed_at: datetime) -> None:
 
 
 def back_off(ids: list[int], claimed_at: datetime, error: MailServerUnavailable, report: DeliveryReport) -> None:
-    """The server could not be used: hand the messages back for later, not counting it as their attempt."""
+    """The server could not be used: hand the messages back for later, not counting it as their attempt.
+
+    Like any transient failure (rule 5), a message still unsent a day after it fell due is
+    marked failed, so organizers see it and can resend it.
+    """
     now = utcnow()
     waiting = db.session.execute(
         select(Message.id, Message.created_at).where(Message.id.in_(ids), held_by(claimed_at))
@@ -234,15 +237,19 @@ def back_off(ids: list[int], claimed_at: datetime, error: MailServerUnavailable,
     next_try = now
     for message_id, created_at in waiting:
         due_at = now + server_retry_delay(now - created_at)
-        next_try = max(next_try, due_at)
+        if due_at > created_at + GIVE_UP_AFTER:
+            values, outcome = {"status": "failed", "last_error": str(error)[:2000]}, report.failed
+        else:
+            values, outcome = {"status": "pending", "due_at": due_at}, report.waiting
+            next_try = max(next_try, due_at)
         db.session.execute(
             update(Message)
             .where(Message.id == message_id, held_by(claimed_at))
-            .values(status="pending", due_at=due_at)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
+        outcome.append(message_id)
     db.session.commit()
-    report.waiting.extend(message_id for message_id, _created_at in waiting)
     log.error("mail server unavailable, %d messages wait until %s at the latest: %s",
               len(waiting), next_try.isoformat(), error)
 
@@ -277,7 +284,8 @@ def send_one(mailer, message: Message, claimed_at: datetime, report: DeliveryRep
         raise
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused, RecipientNotSupported) as error:
         record_failure(message, claimed_at, error, report)
-        return True
+        # 421: the server is closing the connection; the next message must not be charged for it.
+        return smtp_code(error) != SERVER_CLOSING
     except OSError as error:
         record_failure(message, claimed_at, error, report)
         return False

@@ -103,6 +103,9 @@ def delete_stored_mail(folder: str, message_ids: Iterable[str]) -> int:
     return deleted
 
 
+MESSAGE_TOO_LARGE = 552
+
+
 class SMTPMailer:
     """Sends over one open SMTP connection."""
 
@@ -124,7 +127,10 @@ class SMTPMailer:
         try:
             self.connection.send_message(outgoing)
         except smtplib.SMTPSenderRefused as error:
-            # MAIL FROM is the same for every message: a refusal there is the server's setup, not this message.
+            # 552 answers the SIZE smtplib declares with MAIL FROM: this message is too large.
+            if error.smtp_code == MESSAGE_TOO_LARGE:
+                raise
+            # Otherwise MAIL FROM is the same for every message: a refusal is the server's setup, not this message.
             raise MailServerUnavailable(f"{self.server} refused the sender: {reply_text(error)}") from error
 
 
@@ -166,7 +172,8 @@ def connect(config) -> smtplib.SMTP:
             connection.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
         else:
             connection.ehlo_or_helo_if_needed()
-    except OSError as error:  # smtplib's and ssl's errors are OSErrors
+    # smtplib's and ssl's errors are OSErrors; a password with ä cannot be sent (AUTH is ASCII): ValueError.
+    except (OSError, ValueError) as error:
         if connection is not None:
             connection.close()
         raise MailServerUnavailable(f"{server_address(config)}: {reply_text(error)}") from error
