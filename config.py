@@ -33,6 +33,9 @@ RUNTIME_ENVIRONMENT = {
     "CELERY_BROKER_FOLDER": ("CELERY_BROKER_FOLDER", str),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", parse_bool),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "HSTS_SECONDS": ("HSTS_SECONDS", int),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", float),
 }
 
 
@@ -42,6 +45,9 @@ REQUIRED_OUTSIDE_DEVELOPMENT = {
     "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
     "REDIS_URL": "REDIS_URL",
     "SMTP_HOST": "SMTP_HOST",
+    # Every link in every mail is built from BASE_URL; mail from a made-up sender is rejected.
+    "BASE_URL": "BASE_URL",
+    "MAIL_FROM": "MAIL_FROM",
 }
 
 
@@ -62,7 +68,7 @@ class Config:
     REDIS_URL = ""
     CELERY_BROKER_FOLDER = None
 
-    MAIL_FROM = "Kuntatutor <kuntatutor@example.org>"
+    MAIL_FROM = ""
     MAIL_FOLDER = None
     SMTP_HOST = ""
     SMTP_PORT = 25
@@ -75,7 +81,7 @@ class Config:
     SMTP_CA_FILE = ""
     SMTP_TIMEOUT = 30
 
-    BASE_URL = "http://127.0.0.1:5000"
+    BASE_URL = ""
     # How many reverse proxies stand in front; rate limits need the real client address.
     TRUSTED_PROXIES = 0
     SERVER_NAME = None
@@ -97,7 +103,7 @@ class Config:
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 300
 
-    # Forms are small; an upload that needs more (an attendance report) raises it for its own view.
+    # Every form is small; a view taking a larger upload must raise the limit for itself.
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = None
@@ -116,6 +122,8 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = "dev-only-not-secret"
+    BASE_URL = "http://127.0.0.1:5000"
+    MAIL_FROM = "Kuntatutor <kuntatutor@example.org>"
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     HSTS_SECONDS = 0
@@ -134,6 +142,8 @@ class TestingConfig(Config):
     }
     TESTING = True
     SECRET_KEY = "testing-secret"
+    BASE_URL = DevelopmentConfig.BASE_URL
+    MAIL_FROM = DevelopmentConfig.MAIL_FROM
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     HSTS_SECONDS = 0
@@ -171,8 +181,14 @@ def load_settings(name: str | None = None) -> dict:
     return settings
 
 
-def missing_settings(settings: dict) -> list[str]:
-    """The environment variables a configuration other than development or testing still needs."""
+def configuration_problems(settings: dict) -> list[str]:
+    """What a configuration other than development or testing lacks or must not do, as phrases."""
     if settings["ENV_NAME"] in ("development", "testing"):
         return []
-    return [variable for key, variable in REQUIRED_OUTSIDE_DEVELOPMENT.items() if not settings.get(key)]
+    missing = [variable for key, variable in REQUIRED_OUTSIDE_DEVELOPMENT.items() if not settings.get(key)]
+    problems = [f"set {', '.join(missing)}"] if missing else []
+    if settings["SMTP_USER"] and not (settings["SMTP_STARTTLS"] or settings["SMTP_SSL"]):
+        problems.append("set SMTP_STARTTLS or SMTP_SSL, or the SMTP password crosses the network unencrypted")
+    if settings["SMTP_STARTTLS"] and settings["SMTP_SSL"]:
+        problems.append("choose one of SMTP_STARTTLS and SMTP_SSL")
+    return problems

@@ -7,7 +7,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ConfigurationError, load_settings, missing_settings
+from config import ConfigurationError, configuration_problems, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,10 @@ def configure(app: Flask, config_name: str | None, overrides: dict) -> None:
     """Load settings, refuse to run without the real services outside development, fill the embedded defaults."""
     app.config.from_mapping(load_settings(config_name))
     app.config.from_mapping(overrides)
-    missing = missing_settings(app.config)
-    if missing:
+    problems = configuration_problems(app.config)
+    if problems:
         raise ConfigurationError(
-            f"Kuntatutor will not start with APP_CONFIG={app.config['ENV_NAME']}: set {', '.join(missing)}"
+            f"Kuntatutor will not start with APP_CONFIG={app.config['ENV_NAME']}: {'; '.join(problems)}"
             " (APP_CONFIG=development runs on embedded defaults for local use)."
         )
     instance = Path(app.instance_path)

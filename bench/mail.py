@@ -327,6 +327,7 @@ def worker_environment(app, database: ScratchDatabase, sink: SinkProcess, secret
         "SMTP_HOST": SINK_HOST,
         "SMTP_PORT": str(sink.port),
         "BASE_URL": app.config["BASE_URL"],
+        "MAIL_FROM": app.config["MAIL_FROM"],
     })
     return environment
 
@@ -372,6 +373,7 @@ def measure(args, sink: SinkProcess, rounds: list[Round]) -> None:
             tempfile.TemporaryDirectory() as scratch:
         app = create_app("production", SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI=database.url, REDIS_URL=broker.url,
                          SMTP_HOST=SINK_HOST, SMTP_PORT=sink.port, BASE_URL="https://kuntatutor.example.org",
+                         MAIL_FROM="Kuntatutor <kuntatutor@example.org>",
                          RATELIMIT_STORAGE_URI="memory://")
         worker = None
         try:

@@ -39,6 +39,7 @@ def main() -> None:
     with ScratchDatabase(POSTGRES_SERVER_URL) as database, ScratchRedis(REDIS_URL):
         # SMTP_HOST is required in production; the profiled requests only write the outbox.
         os.environ.update(SECRET_KEY="bench", DATABASE_URL=database.url, REDIS_URL=REDIS_URL, SMTP_HOST="127.0.0.1",
+                          BASE_URL="https://kuntatutor.example.org", MAIL_FROM="Kuntatutor <kuntatutor@example.org>",
                           SESSION_COOKIE_SECURE="false", RATELIMIT_ENABLED="false")
         app = create_app("production")
         with app.app_context():

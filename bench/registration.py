@@ -453,6 +453,8 @@ def main() -> None:
             "REDIS_URL": broker.url,
             # Required in production; the web process only writes the outbox and no worker runs.
             "SMTP_HOST": "127.0.0.1",
+            "BASE_URL": "https://kuntatutor.example.org",
+            "MAIL_FROM": "Kuntatutor <kuntatutor@example.org>",
             "SESSION_COOKIE_SECURE": "false",
             "RATELIMIT_ENABLED": "false",
             "MAIL_FOLDER": str(Path(scratch) / "mail"),

@@ -49,6 +49,8 @@ PRODUCTION_SERVICES = {
     "DATABASE_URL": "sqlite://",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
     "SMTP_HOST": "smtp.example.fi",
+    "BASE_URL": "https://kuntatutor.example.fi",
+    "MAIL_FROM": "Kuntatutor <kuntatutor@uudenmaanliitto.fi>",
 }
 
 
@@ -63,16 +65,24 @@ def in_production(monkeypatch, **settings):
 
 
 def test_without_app_config_the_app_is_production_and_names_every_missing_service(monkeypatch):
-    in_production(monkeypatch, SECRET_KEY=None, DATABASE_URL=None, REDIS_URL=None, SMTP_HOST=None)
+    in_production(monkeypatch, **dict.fromkeys(PRODUCTION_SERVICES))
     with pytest.raises(ConfigurationError) as refused:
         create_app()
     message = str(refused.value)
     assert "\n" not in message
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST"):
+    for name in PRODUCTION_SERVICES:
         assert name in message
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_HOST"])
+def test_production_refuses_to_send_an_smtp_password_unencrypted(monkeypatch):
+    in_production(monkeypatch, SMTP_USER="kuntatutor", SMTP_PASSWORD="secret")
+    with pytest.raises(ConfigurationError, match="SMTP_STARTTLS or SMTP_SSL"):
+        create_app()
+    monkeypatch.setenv("SMTP_STARTTLS", "true")
+    assert create_app().config["SMTP_STARTTLS"] is True
+
+
+@pytest.mark.parametrize("missing", list(PRODUCTION_SERVICES))
 def test_production_refuses_to_start_without_each_service(monkeypatch, missing):
     in_production(monkeypatch, **{missing: None})
     with pytest.raises(ConfigurationError, match=f"set {missing} "):

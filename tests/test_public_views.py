@@ -501,7 +501,8 @@ def test_manage_pages_are_kept_out_of_caches_and_referrers(client, db, event, pa
     response = client.get(f"{manage_url(registration)}{page}")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    # Not no-referrer: over HTTPS the CSRF check refuses the page's own forms without a Referer.
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_event_pages_may_still_be_cached_and_send_the_sites_referrer_policy(client, event):
@@ -616,3 +617,16 @@ def test_the_series_page_takes_as_many_queries_for_five_hosts_as_for_one(app, cl
     queries_five = statements_run_by(app, lambda: client.get("/series/five"))
 
     assert queries_five == queries_one
+
+
+def test_the_invite_download_follows_the_seat_and_the_event(client, db, event):
+    confirmed = make_registration(event)
+    only_waited = make_registration(event, status="cancelled", confirmed_at=None)
+    db.session.commit()
+    assert b"METHOD:REQUEST" in client.get(f"{manage_url(confirmed)}/invite.ics").data
+    assert b"METHOD:PUBLISH" in client.get(f"{manage_url(only_waited)}/invite.ics").data
+
+    event.status = "cancelled"
+    db.session.commit()
+    cancelled = client.get(f"{manage_url(confirmed)}/invite.ics").data
+    assert b"METHOD:CANCEL" in cancelled and event.join_url.encode() not in cancelled

@@ -44,10 +44,14 @@ def refuse_control_characters_in_addresses(endpoint, values):
 
 @bp.after_request
 def keep_manage_pages_private(response):
-    """A manage page's address is its key: no cache may keep the page, no other site may learn the address."""
+    """A manage page's address is its key: no cache may keep the page, no other site may learn the address.
+
+    The site-wide Referrer-Policy (same-origin) already keeps the address from other sites,
+    while the page's own forms still send it: CSRF protection over HTTPS requires a Referer.
+    """
     if request.endpoint in MANAGE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -287,13 +291,15 @@ def cancel_page(registration, form, token: str) -> str:
 
 @bp.get("/manage/<token>/invite.ics")
 def manage_invite(token: str):
-    """The person's own calendar invite, with the join link when confirmed."""
+    """The person's own calendar invite: REQUEST with the join link while they hold a seat at a published
+    event, CANCEL once a seat they held is gone, else the public calendar (it was never in theirs)."""
     registration = registration_for(token)
-    method = "REQUEST" if registration.status == "confirmed" else "CANCEL"
-    if registration.status == "waitlisted":
-        return calendar_response(calendar.event_calendar(registration.event, page_language()),
-                                 f"{registration.event.slug}.ics")
-    return calendar_response(calendar.invite(registration, method), "invite.ics")
+    event = registration.event
+    if registration.status == "confirmed" and event.status == "published":
+        return calendar_response(calendar.invite(registration, "REQUEST"), "invite.ics")
+    if registration.confirmed_at is not None:
+        return calendar_response(calendar.invite(registration, "CANCEL"), "invite.ics")
+    return calendar_response(calendar.event_calendar(event, page_language()), f"{event.slug}.ics")
 
 
 @bp.get("/privacy")

@@ -38,7 +38,7 @@ def visible_event(slug: str) -> Event | None:
 
 
 def visible_event_and_seats_left(slug: str, *options) -> tuple[Event, int | None] | None:
-    """A visible event (loaded as `options` say) and its free seats, None without a limit; read in one query."""
+    """A visible event (loaded as `options` say) and its free seats, None without a limit; the seats counted in the same query."""
     row = db.session.execute(
         select(Event, confirmed_count_of(Event.id))
         .where(Event.slug == slug, Event.status.in_(VISIBLE_STATUSES))

@@ -348,7 +348,7 @@ def deliver_claimed(ids: list[int], claimed_at: datetime) -> DeliveryReport:
                 connected = True
                 if message_id in batch:
                     connected = send_one(mailer, batch[message_id], claimed_at, report)
-                else:  # deleted since the claim, with its purged registration
+                else:  # deleted since the claim, e.g. with its event
                     report.skipped.append(message_id)
                 untried.pop(0)
                 if not connected:
