@@ -178,19 +178,25 @@ def test_while_the_server_stays_down_each_message_waits_longer_and_then_goes_onc
     assert (row.status, row.attempts) == ("sent", 1)
 
 
+def deliver_until_failed(db, row: Message, tries: int):
+    """Deliver at each time the row falls due again, until it is failed or `tries` ran out; returns the last time."""
+    moment = utcnow()
+    for _ in range(tries):
+        with time_machine.travel(moment, tick=False):
+            deliver_due()
+        db.session.expire_all()
+        if row.status == "failed":
+            break
+        moment = row.due_at + timedelta(seconds=1)
+    return moment
+
+
 def test_a_server_down_for_a_day_fails_the_messages_so_organizers_see_them(db, smtp_settings):
     with SMTPTestServer() as server:
         smtp_settings(**server.smtp_config())
         server.handler.greeting_refusal = "421 4.3.2 Down for maintenance"
         [row] = confirmations(db, 1)
-        moment = utcnow()
-        for _ in range(200):
-            with time_machine.travel(moment, tick=False):
-                deliver_due()
-            db.session.expire_all()
-            if row.status == "failed":
-                break
-            moment = row.due_at + timedelta(seconds=1)
+        moment = deliver_until_failed(db, row, tries=200)
     assert (row.status, row.attempts) == ("failed", 0)
     assert "421" in row.last_error
     assert timedelta(hours=23) < moment - row.created_at <= timedelta(hours=25)
@@ -281,14 +287,7 @@ def test_message_left_sending_by_a_dead_worker_is_reclaimed_after_the_timeout(ma
 def test_retries_stop_after_a_day(mail_app, db, smtp_server):
     [row] = confirmations(db, 1)
     smtp_server.refuse("451 4.3.0 Try again later", count=100)
-    moment = utcnow()
-    for _ in range(40):
-        with time_machine.travel(moment, tick=False):
-            deliver_due()
-        db.session.expire_all()
-        if row.status == "failed":
-            break
-        moment = row.due_at + timedelta(seconds=1)
+    moment = deliver_until_failed(db, row, tries=40)
     assert row.status == "failed"
     assert moment - row.created_at <= timedelta(hours=26)
     assert row.attempts > 5
@@ -431,14 +430,7 @@ def test_a_message_that_keeps_crashing_gives_up_after_a_day(mail_app, db, smtp_s
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("app.services.outbox.compose", crash)
-    moment = utcnow()
-    for _ in range(40):
-        with time_machine.travel(moment, tick=False):
-            deliver_due()
-        db.session.expire_all()
-        if row.status == "failed":
-            break
-        moment = row.due_at + timedelta(seconds=1)
+    moment = deliver_until_failed(db, row, tries=40)
     assert row.status == "failed" and row.attempts > 5
     assert moment - row.created_at <= timedelta(hours=26)
 
