@@ -117,21 +117,26 @@ class Config:
     DEMO_ORGANIZER = False
 
 
-class DevelopmentConfig(Config):
-    """Local development on embedded defaults: `make run`, demo data, the browser mailbox; only when asked for."""
+class LocalConfig(Config):
+    """What only runs on one's own machine: plain HTTP on the loopback address, an example sender."""
 
-    ENV_NAME = "development"
-    SECRET_KEY = "dev-only-not-secret"
     BASE_URL = "http://127.0.0.1:5000"
     MAIL_FROM = "Kuntatutor <kuntatutor@example.org>"
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     HSTS_SECONDS = 0
+
+
+class DevelopmentConfig(LocalConfig):
+    """Local development on embedded defaults: `make run`, demo data, the browser mailbox; only when asked for."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = "dev-only-not-secret"
     DEV_MAILBOX = True
     DEMO_ORGANIZER = True
 
 
-class TestingConfig(Config):
+class TestingConfig(LocalConfig):
     """The test suite: SQLite in memory unless TEST_DATABASE_URL names PostgreSQL."""
 
     ENV_NAME = "testing"
@@ -142,11 +147,6 @@ class TestingConfig(Config):
     }
     TESTING = True
     SECRET_KEY = "testing-secret"
-    BASE_URL = DevelopmentConfig.BASE_URL
-    MAIL_FROM = DevelopmentConfig.MAIL_FROM
-    SESSION_COOKIE_SECURE = False
-    PREFERRED_URL_SCHEME = "http"
-    HSTS_SECONDS = 0
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False

@@ -44,14 +44,13 @@ def refuse_control_characters_in_addresses(endpoint, values):
 
 @bp.after_request
 def keep_manage_pages_private(response):
-    """A manage page's address is its key: no cache may keep the page, no other site may learn the address.
+    """A manage page's address is its key and the page shows the join link: no cache may keep it.
 
-    The site-wide Referrer-Policy (same-origin) already keeps the address from other sites,
-    while the page's own forms still send it: CSRF protection over HTTPS requires a Referer.
+    The site-wide Referrer-Policy (same-origin) keeps the address from other sites while the
+    page's own forms still send it, as CSRF protection over HTTPS requires.
     """
     if request.endpoint in MANAGE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
