@@ -4,7 +4,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, Form, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 
@@ -28,11 +28,12 @@ MULTI_LINE = NoControlCharacters(
 )
 
 
-class PlainTextForm(FlaskForm):
-    """A form whose every text field refuses control characters; a multi-line one keeps tabs and line breaks.
+class RefusesControlCharacters:
+    """Form mixin: every text field refuses control characters; a multi-line one keeps tabs and line breaks.
 
     Checked here for all fields at once, so a new field cannot forget it: a NUL byte never
     reaches the database (PostgreSQL refuses it) and a line break never reaches a mail header.
+    A form inside a FormField or FieldList must have it too, as it checks only its own fields.
     """
 
     def validate(self, extra_validators=None) -> bool:
@@ -41,3 +42,11 @@ class PlainTextForm(FlaskForm):
             if isinstance(field, StringField):
                 checks.setdefault(name, []).append(MULTI_LINE if isinstance(field, TextAreaField) else ONE_LINE)
         return super().validate(extra_validators=checks)
+
+
+class PlainTextForm(RefusesControlCharacters, FlaskForm):
+    """The base of every form on the site: text fields that refuse control characters."""
+
+
+class PlainTextSubform(RefusesControlCharacters, Form):
+    """The base of every form nested in another (FormField, FieldList): no CSRF token of its own, same text rules."""

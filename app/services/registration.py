@@ -247,9 +247,25 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
     return registration
 
 
+class CapacityBelowConfirmed(Exception):
+    """A new capacity would leave confirmed people without their seat."""
+
+    def __init__(self, confirmed: int):
+        super().__init__(f"{confirmed} seats are taken")
+        self.confirmed = confirmed
+
+
 def change_capacity(event_id: int, capacity: int | None) -> list[Registration]:
-    """Set a new capacity and promote from the waiting list into any new seats; the caller commits."""
+    """Set a new capacity and promote from the waiting list into any new seats; the caller commits.
+
+    Raises CapacityBelowConfirmed, changing nothing, when fewer seats than are taken are asked
+    for: a confirmed seat is never taken back by lowering the capacity.
+    """
     event = lock_event(event_id)
+    if capacity is not None and capacity != event.capacity:
+        confirmed = confirmed_count(event.id)
+        if capacity < confirmed:
+            raise CapacityBelowConfirmed(confirmed)
     event.capacity = capacity
     db.session.flush()
     return promote_waitlist(event)
