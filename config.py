@@ -36,6 +36,7 @@ RUNTIME_ENVIRONMENT = {
     "HSTS_SECONDS": ("HSTS_SECONDS", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "RATELIMIT_REDIS_TIMEOUT": ("RATELIMIT_REDIS_TIMEOUT", float),
+    "ORGANIZER_IDLE_MINUTES": ("ORGANIZER_IDLE_MINUTES", int),
 }
 
 
@@ -110,6 +111,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # An organizer login ends after this long without a request to the organizer pages. Checked
+    # against a time kept in the session, not by shortening PERMANENT_SESSION_LIFETIME: Flask applies
+    # that to every session cookie, participants' too, whose CSRF token would then expire on a form
+    # left open, and the organizer would be asked to log in without being told why.
+    ORGANIZER_IDLE_MINUTES = 60
     PREFERRED_URL_SCHEME = "https"
     # Strict-Transport-Security's max-age; 0 sends none.
     HSTS_SECONDS = 365 * 24 * 60 * 60

@@ -10,8 +10,6 @@ from app.models.users import ROLES
 from app.demo import seed
 from app.services import organizers, retention
 
-MIN_PASSWORD_LENGTH = 12
-
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
@@ -43,8 +41,8 @@ def valid_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 def valid_password(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A password long enough to resist guessing; a prompt asks again when it is not."""
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    if len(value) < organizers.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"The password must be at least {organizers.MIN_PASSWORD_LENGTH} characters long.")
     return value
 
 
@@ -73,11 +71,11 @@ def create_organizer(email: str, name: str, role: str, password: str) -> None:
     already_exists = click.ClickException(
         f"An organizer with the email {email} already exists; nothing was changed."
     )
-    if organizers.find_organizer(email) is not None:
-        raise already_exists
     try:
         organizer = organizers.create_organizer(email, name, password, role=role)
         db.session.commit()
+    except organizers.EmailTaken:
+        raise already_exists from None
     except IntegrityError:
         # Someone else created the same email between the check and the insert.
         db.session.rollback()

@@ -1,10 +1,52 @@
 """Organizer forms."""
 
 from flask_babel import lazy_gettext
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    EmailField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from app.forms import PlainTextForm
+from app.public.forms import EmailAddress
+from app.services.organizers import MIN_PASSWORD_LENGTH
+
+NEW_PASSWORD_TOO_SHORT = lazy_gettext(
+    "The password must be at least %(min)d characters long. A few words in a row make a good one."
+)
+ROLE_NAMES = {"admin": lazy_gettext("Administrator"), "organizer": lazy_gettext("Organizer")}
+ROLE_CHOICES = [
+    SelectChoice("organizer", lazy_gettext("Organizer: manages the series and events given below")),
+    SelectChoice("admin", lazy_gettext("Administrator: manages every event, the accounts and the audit log")),
+]
+# How the audit log names each action; a test checks that every action of AUDIT_ACTIONS has a name.
+AUDIT_ACTION_LABELS = {
+    "attendees_viewed": lazy_gettext("Attendee list viewed"),
+    "registration_viewed": lazy_gettext("Registration viewed"),
+    "attendees_exported": lazy_gettext("Attendee list exported"),
+    "registration_changed": lazy_gettext("Registration changed"),
+    "event_created": lazy_gettext("Event created"),
+    "event_changed": lazy_gettext("Event changed"),
+    "event_published": lazy_gettext("Event published"),
+    "event_unpublished": lazy_gettext("Event unpublished"),
+    "event_cancelled": lazy_gettext("Event cancelled"),
+    "organizer_created": lazy_gettext("Account created"),
+    "organizer_changed": lazy_gettext("Account changed"),
+    "password_changed": lazy_gettext("Own password changed"),
+}
+
+
+def optional_id(value) -> int | None:
+    """A record id from a filter, or None for "all"."""
+    return None if value in (None, "") else int(value)
+
+
+def event_choices(events_by_series: list, language: str) -> list[SelectChoice]:
+    """Events as choices grouped under their series' names."""
+    return [
+        SelectChoice(event.id, event.localized("title", language), optgroup=series.localized("name", language))
+        for series, events in events_by_series
+        for event in events
+    ]
 
 
 class LoginForm(PlainTextForm):
@@ -23,3 +65,142 @@ class LoginForm(PlainTextForm):
         validators=[DataRequired(message=lazy_gettext("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(PlainTextForm):
+    """An organizer's own password change: the current one, and the new one twice."""
+
+    current_password = PasswordField(
+        lazy_gettext("Current password"),
+        validators=[DataRequired(message=lazy_gettext("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        lazy_gettext("New password"),
+        description=lazy_gettext("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter a new password.")),
+            Length(min=MIN_PASSWORD_LENGTH, message=NEW_PASSWORD_TOO_SHORT),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat_password = PasswordField(
+        lazy_gettext("New password again"),
+        validators=[
+            DataRequired(message=lazy_gettext("Type the new password again.")),
+            EqualTo("new_password", message=lazy_gettext(
+                "The two new passwords are different. Type the same password in both fields."
+            )),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    field_order = ("current_password", "new_password", "repeat_password")
+
+
+class OrganizerForm(PlainTextForm):
+    """What an admin decides about an account: its name, its role and the series and single events it manages."""
+
+    name = StringField(
+        lazy_gettext("Name"),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter the organizer's name.")),
+            Length(max=200, message=lazy_gettext("Shorten the name to at most 200 characters.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    role = RadioField(
+        lazy_gettext("Role"),
+        choices=ROLE_CHOICES,
+        default="organizer",
+        validators=[DataRequired(message=lazy_gettext("Choose a role."))],
+    )
+    series = SelectMultipleField(
+        lazy_gettext("Series"),
+        description=lazy_gettext("The organizer manages every event of these series, later ones too."),
+        coerce=int,
+        invalid_choice_message=lazy_gettext("One of the series no longer exists. Reload the page and choose again."),
+    )
+    events = SelectMultipleField(
+        lazy_gettext("Single events"),
+        description=lazy_gettext("Events of other series that the organizer manages too."),
+        coerce=int,
+        invalid_choice_message=lazy_gettext("One of the events no longer exists. Reload the page and choose again."),
+    )
+
+    field_order = ("name", "role", "series", "events")
+
+    def offer_grants(self, series: list, events_by_series: list, language: str) -> None:
+        """Offer every series, and every event grouped by its series, named in the page's language."""
+        self.series.choices = [SelectChoice(s.id, s.localized("name", language)) for s in series]
+        self.events.choices = event_choices(events_by_series, language)
+
+
+class NewOrganizerForm(OrganizerForm):
+    """A new account: also its email and the first password, which the admin passes on."""
+
+    email = EmailField(
+        lazy_gettext("Email address"),
+        description=lazy_gettext("The organizer logs in with this address."),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter the organizer's email address.")),
+            Length(max=320, message=lazy_gettext("The email address is too long.")),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    password = PasswordField(
+        lazy_gettext("First password"),
+        description=lazy_gettext(
+            "At least %(min)d characters. Give it to the organizer in person or by phone, not by email;"
+            " they can change it after logging in.", min=MIN_PASSWORD_LENGTH,
+        ),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter a first password for the organizer.")),
+            Length(min=MIN_PASSWORD_LENGTH, message=NEW_PASSWORD_TOO_SHORT),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    field_order = ("email", "name", "role", "password", "series", "events")
+
+
+class AccountActionForm(PlainTextForm):
+    """The CSRF token of the deactivate and reactivate buttons."""
+
+
+class AuditFilterForm(PlainTextForm):
+    """The audit log's filters, read from the query string."""
+
+    class Meta:
+        # A GET form changes nothing; its links can be bookmarked and shared.
+        csrf = False
+
+    organizer = SelectField(
+        lazy_gettext("Who"), coerce=optional_id,
+        invalid_choice_message=lazy_gettext("Choose an organizer from the list."),
+    )
+    event = SelectField(
+        lazy_gettext("Event"), coerce=optional_id,
+        invalid_choice_message=lazy_gettext("Choose an event from the list."),
+    )
+    action = SelectField(
+        lazy_gettext("Action"),
+        default="",
+        choices=[SelectChoice("", lazy_gettext("All actions"))]
+        + [SelectChoice(action, label) for action, label in AUDIT_ACTION_LABELS.items()],
+        invalid_choice_message=lazy_gettext("Choose an action from the list."),
+    )
+    page = IntegerField(
+        lazy_gettext("Page"),
+        validators=[Optional(), NumberRange(min=1, message=lazy_gettext("The page number must be 1 or more."))],
+    )
+
+    field_order = ("organizer", "event", "action", "page")
+
+    def offer_choices(self, organizers: list, events_by_series: list, language: str) -> None:
+        """Offer every account and every event, each with an "all" choice first."""
+        self.organizer.choices = [SelectChoice("", lazy_gettext("Everyone"))] + [
+            SelectChoice(o.id, f"{o.name} ({o.email})") for o in organizers
+        ]
+        self.event.choices = [SelectChoice("", lazy_gettext("All events"))] + event_choices(events_by_series, language)
