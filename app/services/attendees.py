@@ -1,0 +1,294 @@
+"""An event's attendee list for organizers: search, filters, sorting, pages, exports and changes by hand.
+
+Changes of status go through the seat rules of app/services/registration.py: confirming from the
+waiting list takes the event lock and counts the seats (rule 1), cancelling moves the waiting
+list (rule 2), and every change that concerns the person writes their mail to the outbox.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from app.extensions import db
+from app.i18n import HELSINKI, LANGUAGE_NAMES
+from app.models import Municipality, Registration
+from app.models.registrations import ATTENDANCE, REGISTRATION_STATUSES
+from app.models.types import utcnow
+from app.services.exports import Column
+from app.services.queue import queue_message
+from app.services.registration import CancellationClosed, cancel_registration, confirmed_count, lock_event
+
+PAGE_SIZE = 50
+# The municipality filter's value for people who named an organization instead of a municipality.
+OTHER_ORGANIZATION = "other"
+SORT_KEYS = ("registered", "name", "email", "municipality", "status")
+# Seat holders first, then the queue, then those who left: the order an organizer reads them in.
+STATUS_ORDER = case({"confirmed": 0, "waitlisted": 1, "cancelled": 2}, value=Registration.status)
+# The manual changes an organizer can make, as the registration page's buttons send them.
+CHANGES = ("confirm", "cancel", "attended-yes", "attended-no", "attended-unknown")
+
+
+@dataclass(frozen=True)
+class AttendeeFilters:
+    """What the attendee list is narrowed and ordered by; empty values filter nothing."""
+
+    search: str = ""
+    status: str = ""
+    municipality: str = ""
+    attended: str = ""
+    sort: str = "registered"
+    descending: bool = False
+
+    def __post_init__(self):
+        if self.status and self.status not in REGISTRATION_STATUSES:
+            raise ValueError(f"Unknown status {self.status!r}")
+        if self.attended and self.attended not in ATTENDANCE:
+            raise ValueError(f"Unknown attendance {self.attended!r}")
+        if self.sort not in SORT_KEYS:
+            raise ValueError(f"Unknown sort key {self.sort!r}")
+
+    def used(self) -> dict:
+        """Which filters are in force, for the audit log: the values, but never the search text, which may name a person."""
+        used = {name: getattr(self, name) for name in ("status", "municipality", "attended") if getattr(self, name)}
+        if self.search.strip():
+            used["search"] = True
+        return used
+
+
+@dataclass(frozen=True)
+class AttendeePage:
+    """One page of the list, with how many registrations match in all."""
+
+    registrations: list[Registration]
+    total: int
+    page: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching registrations fill; at least one."""
+        return max(1, ceil(self.total / self.page_size))
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first row among all matching ones, counting from 1."""
+        return (self.page - 1) * self.page_size + 1 if self.total else 0
+
+    @property
+    def last_number(self) -> int:
+        """The position of the page's last row among all matching ones."""
+        return min(self.page * self.page_size, self.total)
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern that finds the term anywhere, its own % and _ taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matching(event_id: int, filters: AttendeeFilters) -> list[ColumnElement[bool]]:
+    """The conditions that pick the event's registrations matching the filters."""
+    conditions = [Registration.event_id == event_id]
+    term = " ".join(filters.search.split())
+    if term:
+        pattern = like_pattern(term)
+        conditions.append(or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (
+                Registration.first_name, Registration.last_name, Registration.email, Registration.organization,
+                # "Aino Virtanen" as people type it, and "Virtanen Aino" as lists sort it.
+                Registration.first_name + " " + Registration.last_name,
+                Registration.last_name + " " + Registration.first_name,
+            )
+        )))
+    if filters.status:
+        conditions.append(Registration.status == filters.status)
+    if filters.municipality == OTHER_ORGANIZATION:
+        conditions.append(Registration.municipality_code.is_(None))
+    elif filters.municipality:
+        conditions.append(Registration.municipality_code == filters.municipality)
+    if filters.attended:
+        conditions.append(Registration.attended == filters.attended)
+    return conditions
+
+
+def municipality_name_column(language: str):
+    """The municipality's name in the language, or the organization named instead."""
+    name = Municipality.name_sv if language == "sv" else Municipality.name_fi
+    return func.coalesce(name, Registration.organization)
+
+
+def ordering(filters: AttendeeFilters, language: str) -> list:
+    """ORDER BY for the sort key and direction, ending in the id so that pages never overlap."""
+    keys = {
+        "registered": [Registration.created_at],
+        "name": [func.lower(Registration.last_name), func.lower(Registration.first_name)],
+        "email": [Registration.email],
+        "municipality": [func.lower(municipality_name_column(language))],
+        "status": [STATUS_ORDER],
+    }[filters.sort] + [Registration.id]
+    # Removed (purged) people have no name or email; they go last either way.
+    return [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
+
+
+def attendee_page(event_id: int, filters: AttendeeFilters, page: int, language: str,
+                  page_size: int = PAGE_SIZE) -> AttendeePage:
+    """The registrations matching the filters on the given page (clamped to the pages there are), in two queries."""
+    conditions = matching(event_id, filters)
+    total = db.session.execute(select(func.count()).select_from(Registration).where(*conditions)).scalar_one()
+    page = min(max(page, 1), max(1, ceil(total / page_size)))
+    query = (
+        select(Registration)
+        .outerjoin(Registration.municipality)
+        .options(contains_eager(Registration.municipality))
+        .where(*conditions)
+        .order_by(*ordering(filters, language))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return AttendeePage(list(db.session.execute(query).scalars()), total, page, page_size)
+
+
+def count_matching(event_id: int, filters: AttendeeFilters) -> Select:
+    """A query counting the registrations an export with these filters holds."""
+    return select(func.count()).select_from(Registration).where(*matching(event_id, filters))
+
+
+# The stored values an export reads: plain columns, no ORM objects, so 100,000 rows stream cheaply.
+EXPORT_FIELDS = (
+    Registration.id, Registration.first_name, Registration.last_name, Registration.email,
+    Registration.municipality_code, Municipality.name_fi.label("municipality_fi"),
+    Municipality.name_sv.label("municipality_sv"), Registration.organization, Registration.job_title,
+    Registration.language, Registration.status, Registration.attended, Registration.created_at,
+    Registration.confirmed_at, Registration.cancelled_at, Registration.questions, Registration.accessibility_needs,
+    Registration.privacy_notice_version, Registration.privacy_consented_at, Registration.future_events_consent,
+    Registration.purged_at,
+)
+
+
+def export_query(event_id: int, filters: AttendeeFilters, language: str) -> Select:
+    """The rows an attendee export holds: those of the list with the same filters and order."""
+    return (
+        select(*EXPORT_FIELDS)
+        .outerjoin(Municipality, Registration.municipality_code == Municipality.code)
+        .where(*matching(event_id, filters))
+        .order_by(*ordering(filters, language))
+    )
+
+
+def helsinki_time(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as Finnish wall-clock time, without a zone (spreadsheets know none)."""
+    return None if moment is None else moment.astimezone(HELSINKI).replace(tzinfo=None)
+
+
+STATUS_WORDS = {"confirmed": _l("Confirmed"), "waitlisted": _l("On the waiting list"), "cancelled": _l("Cancelled")}
+ATTENDANCE_WORDS = {"yes": _l("Attended"), "no": _l("Did not attend"), "unknown": _l("Not known")}
+
+
+def export_columns(language: str) -> list[Column]:
+    """The columns of an attendee export, headed in the organizer's language (the caller's locale)."""
+    # Translated once per export, not once per row.
+    status_words = {status: str(word) for status, word in STATUS_WORDS.items()}
+    attendance_words = {value: str(word) for value, word in ATTENDANCE_WORDS.items()}
+    yes, no = str(_l("Yes")), str(_l("No"))
+    municipality = "municipality_sv" if language == "sv" else "municipality_fi"
+    return [
+        Column(_l("First name"), lambda row: row.first_name),
+        Column(_l("Last name"), lambda row: row.last_name),
+        Column(_l("Email address"), lambda row: row.email),
+        Column(_l("Municipality"), lambda row: row._mapping[municipality]),
+        Column(_l("Organization"), lambda row: row.organization),
+        Column(_l("Job title"), lambda row: row.job_title),
+        Column(_l("Language"), lambda row: LANGUAGE_NAMES.get(row.language)),
+        Column(_l("Status"), lambda row: status_words[row.status]),
+        Column(_l("Attendance"), lambda row: attendance_words[row.attended]),
+        Column(_l("Registered"), lambda row: helsinki_time(row.created_at)),
+        Column(_l("Seat confirmed"), lambda row: helsinki_time(row.confirmed_at)),
+        Column(_l("Cancelled"), lambda row: helsinki_time(row.cancelled_at)),
+        Column(_l("Questions for the speakers"), lambda row: row.questions),
+        Column(_l("Accessibility needs"), lambda row: row.accessibility_needs),
+        Column(_l("Privacy notice version"), lambda row: row.privacy_notice_version),
+        Column(_l("Privacy notice accepted"), lambda row: helsinki_time(row.privacy_consented_at)),
+        Column(_l("May be told of future events"), lambda row: yes if row.future_events_consent else no),
+        Column(_l("Personal data removed"), lambda row: helsinki_time(row.purged_at)),
+    ]
+
+
+class ChangeRefused(Exception):
+    """A change the registration's state or the event's seats do not allow; nothing was changed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What a change by hand did: the registration, and who got a seat from the waiting list because of it."""
+
+    registration: Registration
+    promoted: list[Registration]
+
+
+def change_registration(registration_id: int, change: str, now: datetime | None = None) -> ChangeOutcome:
+    """Apply an organizer's change: confirm from the waiting list, cancel, or record attendance.
+
+    Raises ChangeRefused, changing nothing, when the change does not fit: no free seat,
+    a registration not in the state the change needs, an event that has started, or a person
+    whose data is removed. The caller commits.
+    """
+    if change not in CHANGES:
+        raise ValueError(f"Unknown change {change!r}")
+    now = now or utcnow()
+    registration = db.session.get(Registration, registration_id)
+    if registration.purged_at is not None:
+        raise ChangeRefused(_l("This person's data was removed after the retention period, so the registration can no longer be changed."))
+    if change == "confirm":
+        return ChangeOutcome(confirm_from_waitlist(registration, now), [])
+    if change == "cancel":
+        return cancel_by_organizer(registration, now)
+    registration.attended = change.removeprefix("attended-")
+    return ChangeOutcome(registration, [])
+
+
+def confirm_from_waitlist(registration: Registration, now: datetime) -> Registration:
+    """Give a waitlisted person a seat if one is free (rule 1), mailing them their invite, as a promotion does."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status != "waitlisted":
+        raise ChangeRefused(_l("Only a registration on the waiting list can be confirmed. Nothing was changed."))
+    if event.status != "published" or now >= event.starts_at:
+        raise ChangeRefused(_l("The event has started or is not published, so nobody can be given a seat any more."))
+    if event.capacity is not None and confirmed_count(event.id) >= event.capacity:
+        raise ChangeRefused(_l(
+            "No seat is free: all %(capacity)d seats are taken. Cancel a confirmed registration or raise"
+            " the event's capacity first, then confirm again.", capacity=event.capacity,
+        ))
+    registration.status = "confirmed"
+    registration.confirmed_at = now
+    queue_message(registration, "promoted")
+    return registration
+
+
+def cancel_by_organizer(registration: Registration, now: datetime) -> ChangeOutcome:
+    """Cancel through the registration service, which mails the person and moves the waiting list (rule 2)."""
+    if registration.status == "cancelled":
+        raise ChangeRefused(_l("This registration is already cancelled. Nothing was changed."))
+    try:
+        cancel_registration(registration.id, now)
+    except CancellationClosed:
+        raise ChangeRefused(_l(
+            "The event has started or was cancelled, so its registrations can no longer be cancelled."
+        )) from None
+    # promote_waitlist stamps the seats it gives with this same moment.
+    promoted = db.session.execute(
+        select(Registration).where(
+            Registration.event_id == registration.event_id, Registration.status == "confirmed",
+            Registration.confirmed_at == now, Registration.id != registration.id,
+        ).order_by(Registration.created_at, Registration.id)
+    ).scalars()
+    return ChangeOutcome(registration, list(promoted))

@@ -1,0 +1,196 @@
+"""Exports of table data as CSV and Excel files, streamed so that no export holds its rows in memory.
+
+An export is a list of columns (a header label and a function that reads the cell's value
+from a row) and an iterator of rows. The rows come from an ExportSource: one query read on a
+connection of its own, in one database snapshot, through a server-side cursor, so that the row
+count written to the audit log before the first byte leaves is exactly the number of rows the
+file holds. Every text cell that a spreadsheet would take for a formula is neutralized (CSV
+injection, DESIGN.md rule 10).
+
+    source = ExportSource(query)
+    rows = source.count()                    # the same snapshot the file is read from
+    record(user, "..._exported", rows=rows); db.session.commit()
+    return export_response(columns, source, "csv", "my-event-attendees")
+"""
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, stream_with_context
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one,
+# ä, ö and å turn into two odd characters each.
+BOM = "\ufeff"
+# Excel with Finnish or Swedish regional settings (a decimal comma) splits CSV columns on
+# semicolons; a comma-separated file would open with every row in one cell.
+CSV_DELIMITER = ";"
+# What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# XML cannot hold these control characters; openpyxl refuses a cell containing one.
+XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+DATETIME_TEXT = "%Y-%m-%d %H:%M"
+DATETIME_EXCEL = "yyyy-mm-dd hh:mm"
+DATE_TEXT = "%Y-%m-%d"
+DATE_EXCEL = "yyyy-mm-dd"
+# Rows per server-side cursor fetch, and per CSV chunk sent to the client.
+FETCH_ROWS = 1000
+CSV_CHUNK_ROWS = 500
+FILE_CHUNK_BYTES = 64 * 1024
+# Isolation levels at which every statement of a transaction reads the same snapshot.
+SNAPSHOT_ISOLATION = {"postgresql": "REPEATABLE READ", "sqlite": "SERIALIZABLE"}
+
+CellValue = str | int | float | datetime | date | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: its header (a text in the reader's language) and how a row gives its value.
+
+    The value is text, a number, a date or a datetime (naive, in the time zone the reader
+    expects), or None for an empty cell.
+    """
+
+    label: Any
+    value: Callable[[Any], CellValue]
+
+
+class ExportSource:
+    """The rows of one query, read from one database snapshot on a connection of the export's own.
+
+    Its transaction is apart from the request's session, so the session can commit the audit entry
+    while the snapshot, and so the count, stays that of the file. Rows come through a server-side
+    cursor (on PostgreSQL a named cursor) FETCH_ROWS at a time. Close it when the response closes.
+    """
+
+    def __init__(self, query: Select):
+        self.query = query
+        self.connection = db.engine.connect()
+        self.connection.execution_options(isolation_level=SNAPSHOT_ISOLATION[self.connection.dialect.name])
+        self.connection.begin()
+
+    def count(self) -> int:
+        """How many rows the export holds."""
+        counting = select(func.count()).select_from(self.query.order_by(None).subquery())
+        return self.connection.execute(counting).scalar_one()
+
+    def __iter__(self) -> Iterator[Any]:
+        result = self.connection.execute(self.query.execution_options(yield_per=FETCH_ROWS))
+        try:
+            yield from result
+        finally:
+            result.close()
+
+    def close(self) -> None:
+        """End the read-only transaction and give the connection back; harmless twice."""
+        self.connection.close()
+
+
+def neutralized(text: str) -> str:
+    """The text made harmless for a CSV cell: a leading quote stops a spreadsheet reading a formula."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_cell(value: CellValue) -> str | int | float:
+    """A value as a CSV cell: times as text a spreadsheet recognises, text neutralized."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_TEXT)
+    if isinstance(value, date):
+        return value.strftime(DATE_TEXT)
+    if isinstance(value, int | float):
+        return value
+    return neutralized(str(value))
+
+
+def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[bytes]:
+    """A CSV file as UTF-8 chunks: the byte order mark and header row first, then CSV_CHUNK_ROWS rows a chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
+    buffer.write(BOM)
+    writer.writerow([neutralized(str(column.label)) for column in columns])
+    for number, row in enumerate(rows, 1):
+        writer.writerow([csv_cell(column.value(row)) for column in columns])
+        if number % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def xlsx_cell(sheet, value: CellValue) -> Any:
+    """A value as an Excel cell: text always as text, never a formula; times as real dates."""
+    if isinstance(value, datetime | date):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = DATETIME_EXCEL if isinstance(value, datetime) else DATE_EXCEL
+        return cell
+    if not isinstance(value, str) and value is not None:
+        return value
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        # openpyxl keeps a plain string as text (only "=…" would become a formula).
+        return XML_ILLEGAL_CHARACTERS.sub("", value) if value else value
+    cell = WriteOnlyCell(sheet, XML_ILLEGAL_CHARACTERS.sub("", value))
+    cell.data_type = "s"
+    # Excel keeps the cell text even when someone edits it and presses Enter.
+    cell.quotePrefix = True
+    return cell
+
+
+def write_xlsx(columns: list[Column], rows: Iterable, file, sheet_title: str) -> None:
+    """Write an Excel workbook of one sheet to the file, row by row: write-only mode keeps the rows on disk."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, str(column.label))
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([xlsx_cell(sheet, column.value(row)) for column in columns])
+    workbook.save(file)
+
+
+def xlsx_chunks(columns: list[Column], rows: Iterable, sheet_title: str) -> Iterator[bytes]:
+    """An Excel file in chunks: written to a temporary file first, since a zip is finished only at its end."""
+    with tempfile.TemporaryFile() as file:
+        write_xlsx(columns, rows, file, sheet_title)
+        file.seek(0)
+        while chunk := file.read(FILE_CHUNK_BYTES):
+            yield chunk
+
+
+def export_response(columns: list[Column], source: ExportSource, file_format: str, filename: str,
+                    sheet_title: str = "") -> Response:
+    """A streamed download of the source's rows as `filename`.csv or .xlsx; the source closes with the response.
+
+    The labels and values are read while streaming, in the request's context, so they stay in
+    the language of the page that asked for the file.
+    """
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown export format {file_format!r}")
+    body = csv_chunks(columns, source) if file_format == "csv" else xlsx_chunks(columns, source, sheet_title or filename)
+    response = Response(stream_with_context(body), mimetype=MIMETYPES[file_format])
+    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{file_format}")
+    response.call_on_close(source.close)
+    return response
