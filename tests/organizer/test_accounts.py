@@ -1,0 +1,405 @@
+"""Organizer accounts: one's own password, and the admins' pages to create, change, deactivate and reactivate accounts."""
+
+import re
+import threading
+import time
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db as _db
+from app.models import AuditEntry, OrganizerUser
+from app.services import organizers
+from app.services.organizers import (
+    MIN_PASSWORD_LENGTH, LastActiveAdmin, OwnAccount, PasswordTooShort, PasswordUnchanged, WrongPassword,
+    authenticate, change_password, create_organizer, deactivate, update_organizer,
+)
+from tests.factories import make_event, make_series
+from tests.organizer.conftest import PASSWORD, log_in, table_rows
+
+NEW_PASSWORD = "kolme sanaa peräkkäin"
+
+
+class SeparateClient(FlaskClient):
+    """A browser of its own: its requests never see the organizer of another client's request.
+
+    The tests keep one app context open, and Flask-Login keeps each request's user on that context's `g`.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+def browser(app) -> SeparateClient:
+    """A separate browser reading the pages in English."""
+    client = SeparateClient(app, app.response_class, use_cookies=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def client(app):
+    """The test client, separate from the other browsers of a test."""
+    return browser(app)
+
+
+def fresh(organizer_id: int) -> OrganizerUser:
+    """The organizer as the database has it now, not as this session remembers it."""
+    _db.session.expire_all()
+    return _db.session.get(OrganizerUser, organizer_id)
+
+
+def audit_actions() -> list[tuple[str, int | None, dict | None]]:
+    """Every audit entry as (action, user id, detail), oldest first."""
+    return [(entry.action, entry.user_id, entry.detail)
+            for entry in _db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+
+
+def error_next_to(response, field_id: str) -> str:
+    """The error message rendered beside the field."""
+    match = re.search(rf'id="{field_id}-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    assert match, f"no error next to {field_id}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).replace("Error:", "").strip()
+
+
+def organizer_count() -> int:
+    return _db.session.execute(select(func.count()).select_from(OrganizerUser)).scalar_one()
+
+
+# Own password ---------------------------------------------------------------------------------------
+
+def test_change_password_service_needs_the_current_password_and_a_long_new_one(db, organizer):
+    with pytest.raises(WrongPassword):
+        change_password(organizer, "not the password", NEW_PASSWORD)
+    with pytest.raises(PasswordTooShort):
+        change_password(organizer, PASSWORD, "x" * (MIN_PASSWORD_LENGTH - 1))
+    with pytest.raises(PasswordUnchanged):
+        change_password(organizer, PASSWORD, PASSWORD)
+
+    change_password(organizer, PASSWORD, "x" * MIN_PASSWORD_LENGTH)
+    db.session.commit()
+    assert fresh(organizer.id).password_hash.startswith("$argon2id$")
+    assert authenticate(organizer.email, "x" * MIN_PASSWORD_LENGTH) is not None
+    assert authenticate(organizer.email, PASSWORD) is None
+
+
+def test_organizer_changes_their_password_and_stays_logged_in(client, db, organizer):
+    log_in(client, organizer.email)
+    assert client.get("/organizer/account/password").status_code == 200
+
+    response = client.post("/organizer/account/password", data={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD,
+    }, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Your password has been changed." in response.get_data(as_text=True)
+    assert client.get("/organizer/").status_code == 200
+    assert authenticate(organizer.email, NEW_PASSWORD) is not None
+    assert authenticate(organizer.email, PASSWORD) is None
+    assert audit_actions() == [("password_changed", organizer.id, None)]
+
+
+@pytest.mark.parametrize("form, field, message", [
+    ({"current_password": "not the password", "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD},
+     "current_password", "The current password is not correct."),
+    ({"current_password": "", "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD},
+     "current_password", "Enter your current password."),
+    ({"current_password": PASSWORD, "new_password": "lyhyt sana", "repeat_password": "lyhyt sana"},
+     "new_password", "The password must be at least 12 characters long."),
+    ({"current_password": PASSWORD, "new_password": PASSWORD, "repeat_password": PASSWORD},
+     "new_password", "The new password is the same as the current one."),
+    ({"current_password": PASSWORD, "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD + "!"},
+     "repeat_password", "The two new passwords are different."),
+])
+def test_bad_password_change_says_why_beside_the_field_and_changes_nothing(client, db, organizer, form, field, message):
+    log_in(client, organizer.email)
+    hash_before = fresh(organizer.id).password_hash
+
+    response = client.post("/organizer/account/password", data=form)
+
+    assert response.status_code == 400
+    assert error_next_to(response, field).startswith(message)
+    assert fresh(organizer.id).password_hash == hash_before
+    assert audit_actions() == []
+    assert client.get("/organizer/").status_code == 200
+
+
+def test_password_page_needs_a_login(client, organizer):
+    response = client.post("/organizer/account/password", data={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD,
+    })
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/organizer/login")
+    assert authenticate(organizer.email, PASSWORD) is not None
+
+
+# Creating accounts ----------------------------------------------------------------------------------
+
+def test_admin_creates_an_organizer_with_series_and_single_events(logged_in_admin, db, admin):
+    series = make_series(name_fi="Kuntatutor")
+    other_series = make_series(name_fi="Muu sarja")
+    single = make_event(series=other_series, title_fi="Yksittäinen webinaari")
+    make_event(series=other_series, title_fi="Ei annettu")
+    db.session.commit()
+
+    page = logged_in_admin.get("/organizer/admin/organizers/new").get_data(as_text=True)
+    assert "Yksittäinen webinaari" in page and "Muu sarja" in page
+
+    response = logged_in_admin.post("/organizer/admin/organizers/new", data={
+        "email": " Maija.Meikalainen@Vantaa.fi ", "name": "Maija Meikäläinen", "role": "organizer",
+        "password": NEW_PASSWORD, "series": [str(series.id)], "events": [str(single.id)],
+    })
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organizer/admin/organizers"
+    created = organizers.find_organizer("maija.meikalainen@vantaa.fi")
+    assert created.email == "maija.meikalainen@vantaa.fi"
+    assert created.name == "Maija Meikäläinen"
+    assert created.role == "organizer" and created.active
+    assert created.password_hash.startswith("$argon2id$")
+    assert [s.id for s in created.series] == [series.id]
+    assert [e.id for e in created.events] == [single.id]
+    assert audit_actions() == [("organizer_created", admin.id, {
+        "organizer_id": created.id, "email": "maija.meikalainen@vantaa.fi", "role": "organizer",
+    })]
+    # The new organizer logs in with the password the admin passed on.
+    assert authenticate("maija.meikalainen@vantaa.fi", NEW_PASSWORD) is not None
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"email": "ORGANIZER@example.org"}, "email", "An organizer with this email address already exists."),
+    ({"email": "not-an-address"}, "email", "Enter an email address in the form name@example.fi."),
+    ({"email": ""}, "email", "Enter the organizer's email address."),
+    ({"name": "   "}, "name", "Enter the organizer's name."),
+    ({"name": "Maija\x00"}, "name", "Use only letters, numbers and punctuation, on one line."),
+    ({"password": "x" * (MIN_PASSWORD_LENGTH - 1)}, "password", "The password must be at least 12 characters long."),
+    ({"role": "superuser"}, "role", "Not a valid choice."),
+    ({"series": ["999999"]}, "series", "One of the series no longer exists."),
+    ({"events": ["999999"]}, "events", "One of the events no longer exists."),
+])
+def test_bad_new_organizer_says_why_beside_the_field_and_saves_nothing(
+    logged_in_admin, db, organizer, changes, field, message
+):
+    form = {"email": "maija@example.org", "name": "Maija Meikäläinen", "role": "organizer", "password": NEW_PASSWORD}
+    form.update(changes)
+    before = organizer_count()
+
+    response = logged_in_admin.post("/organizer/admin/organizers/new", data=form)
+
+    assert response.status_code == 400
+    assert error_next_to(response, field).startswith(message)
+    assert organizer_count() == before
+    assert audit_actions() == []
+
+
+def test_organizer_list_shows_role_state_last_login_and_what_each_manages(client, db, admin, organizer):
+    series = make_series(name_fi="Kuntatutor")
+    single = make_event(series=make_series(), title_fi="Vantaan webinaari")
+    organizer.series.append(series)
+    organizer.events.append(single)
+    retired = create_organizer("retired@example.org", "Reijo Retired", PASSWORD)
+    retired.active = False
+    db.session.commit()
+    log_in(client, admin.email)
+
+    response = client.get("/organizer/admin/organizers")
+
+    rows = table_rows(response)
+    assert [row[:4] for row in rows] == [
+        ["Anna Admin", "admin@example.org", "Administrator", "Active"],
+        ["Olli Organizer", "organizer@example.org", "Organizer", "Active"],
+        ["Reijo Retired", "retired@example.org", "Organizer", "Deactivated"],
+    ]
+    assert rows[0][4] != "Never" and rows[1][4] == "Never"
+    assert rows[0][5] == "Every event"
+    assert rows[1][5] == "Series: Kuntatutor; Vantaan webinaari"
+    assert rows[2][5] == "Nothing yet"
+    page = response.get_data(as_text=True)
+    assert f'href="/organizer/admin/organizers/{organizer.id}"' in page
+    assert 'href="/organizer/admin/organizers/new"' in page
+
+
+# Changing accounts ----------------------------------------------------------------------------------
+
+def test_admin_changes_name_role_and_grants(logged_in_admin, db, admin, organizer):
+    old_series, new_series = make_series(), make_series()
+    event = make_event(series=make_series())
+    organizer.series.append(old_series)
+    organizer.events.append(event)
+    db.session.commit()
+    page = logged_in_admin.get(f"/organizer/admin/organizers/{organizer.id}").get_data(as_text=True)
+    assert f'id="series-{old_series.id}" name="series" value="{old_series.id}" checked' in page
+    assert f'id="events-{event.id}" name="events" value="{event.id}" checked' in page
+
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
+        "name": "Olli Organisoija", "role": "admin", "series": [str(new_series.id)],
+    })
+
+    assert response.status_code == 302
+    changed = fresh(organizer.id)
+    assert changed.name == "Olli Organisoija" and changed.role == "admin"
+    assert [s.id for s in changed.series] == [new_series.id]
+    assert changed.events == []
+    assert audit_actions() == [("organizer_changed", admin.id, {
+        "organizer_id": organizer.id, "email": organizer.email, "changed": ["role", "name", "grants"],
+    })]
+
+
+def test_unchecking_every_grant_leaves_the_organizer_nothing(logged_in_admin, db, organizer):
+    organizer.series.append(make_series())
+    db.session.commit()
+
+    logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={"name": organizer.name, "role": "organizer"})
+
+    assert fresh(organizer.id).series == []
+
+
+def test_admin_cannot_take_their_own_admin_rights(logged_in_admin, db, admin):
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{admin.id}", data={
+        "name": "Anna Renamed", "role": "organizer",
+    })
+
+    assert response.status_code == 400
+    assert error_next_to(response, "role").startswith("You cannot take your own administrator rights")
+    assert fresh(admin.id).role == "admin"
+    assert fresh(admin.id).name == "Anna Admin"
+    assert audit_actions() == []
+
+
+def test_bad_edit_says_why_and_saves_nothing(logged_in_admin, db, organizer):
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={"name": "", "role": "admin"})
+
+    assert response.status_code == 400
+    assert error_next_to(response, "name") == "Enter the organizer's name."
+    assert fresh(organizer.id).role == "organizer"
+
+
+# Deactivating and reactivating ----------------------------------------------------------------------
+
+def test_deactivated_organizers_open_session_ends_and_reactivation_lets_them_back(app, client, db, admin, organizer):
+    organizer_client = browser(app)
+    log_in(organizer_client, organizer.email)
+    assert organizer_client.get("/organizer/").status_code == 200
+    log_in(client, admin.email)
+
+    response = client.post(f"/organizer/admin/organizers/{organizer.id}/deactivate")
+
+    assert response.status_code == 302
+    assert fresh(organizer.id).active is False
+    assert organizer_client.get("/organizer/").status_code == 302
+    assert log_in(organizer_client, organizer.email).status_code == 200  # the login form again, refused
+    assert organizer_client.get("/organizer/").status_code == 302
+
+    reactivated = client.post(f"/organizer/admin/organizers/{organizer.id}/reactivate")
+    assert reactivated.headers["Location"] == f"/organizer/admin/organizers/{organizer.id}"
+
+    assert fresh(organizer.id).active is True
+    assert log_in(organizer_client, organizer.email).status_code == 302
+    assert organizer_client.get("/organizer/").status_code == 200
+    assert [(action, detail.get("active")) for action, _, detail in audit_actions()] == [
+        ("organizer_changed", False), ("organizer_changed", True),
+    ]
+
+
+def test_admin_cannot_deactivate_themselves(logged_in_admin, db, admin):
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{admin.id}/deactivate")
+
+    assert response.status_code == 400
+    assert "deactivate your own account" in response.get_data(as_text=True)
+    assert fresh(admin.id).active is True
+    assert audit_actions() == []
+
+
+def test_the_last_active_admin_cannot_be_deactivated_or_demoted(db, admin, organizer):
+    retired_admin = create_organizer("retired.admin@example.org", "Entinen Ylläpitäjä", PASSWORD, role="admin")
+    retired_admin.active = False
+    db.session.commit()
+
+    with pytest.raises(LastActiveAdmin):
+        deactivate(organizer, admin)
+    with pytest.raises(LastActiveAdmin):
+        update_organizer(organizer, admin, admin.name, "organizer", [], [])
+    with pytest.raises(OwnAccount):
+        deactivate(admin, admin)
+    assert fresh(admin.id).active and fresh(admin.id).role == "admin"
+
+    second_admin = create_organizer("second.admin@example.org", "Toinen Ylläpitäjä", PASSWORD, role="admin")
+    assert deactivate(second_admin, admin) is True
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_one_active(app, db, admin):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the row lock that serializes them is PostgreSQL's; SQLite has one writer anyway")
+    other = create_organizer("other.admin@example.org", "Olga Other", PASSWORD, role="admin")
+    db.session.commit()
+    admin_id, other_id = admin.id, other.id
+    outcome = {}
+
+    def other_deactivates_admin():
+        with app.app_context():
+            try:
+                deactivate(_db.session.get(OrganizerUser, other_id), _db.session.get(OrganizerUser, admin_id))
+                _db.session.commit()
+                outcome["other"] = "deactivated"
+            except LastActiveAdmin:
+                _db.session.rollback()
+                outcome["other"] = "refused"
+            finally:
+                _db.session.remove()
+
+    # The admin deactivates the other and holds the transaction open while the other tries the same.
+    assert deactivate(admin, other) is True
+    racer = threading.Thread(target=other_deactivates_admin)
+    racer.start()
+    time.sleep(0.5)
+    assert racer.is_alive(), "the second admin's change must wait for the first"
+    db.session.commit()
+    racer.join(timeout=10)
+
+    assert outcome == {"other": "refused"}
+    assert fresh(admin_id).active is True
+    assert fresh(other_id).active is False
+
+
+# Only for admins ------------------------------------------------------------------------------------
+
+ADMIN_PAGES = [
+    ("get", "/organizer/admin/organizers"),
+    ("get", "/organizer/admin/organizers/new"),
+    ("post", "/organizer/admin/organizers/new"),
+    ("get", "/organizer/admin/organizers/{id}"),
+    ("post", "/organizer/admin/organizers/{id}"),
+    ("post", "/organizer/admin/organizers/{id}/deactivate"),
+    ("post", "/organizer/admin/organizers/{id}/reactivate"),
+    ("get", "/organizer/admin/audit"),
+]
+
+
+@pytest.mark.parametrize("method, path", ADMIN_PAGES)
+def test_account_pages_do_not_exist_for_organizers(client, db, admin, organizer, method, path):
+    log_in(client, organizer.email)
+    form = {"email": "new@example.org", "name": "Uusi", "role": "admin", "password": NEW_PASSWORD}
+
+    response = getattr(client, method)(path.format(id=admin.id), data=form if method == "post" else None)
+
+    assert response.status_code == 404
+    assert organizer_count() == 2
+    assert fresh(admin.id).active and fresh(admin.id).role == "admin"
+    assert fresh(organizer.id).role == "organizer"
+    assert audit_actions() == []
+
+
+@pytest.mark.parametrize("method, path", ADMIN_PAGES)
+def test_account_pages_need_a_login(client, admin, method, path):
+    response = getattr(client, method)(path.format(id=admin.id))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/organizer/login")
+
+
+def test_unknown_organizer_is_a_404(logged_in_admin):
+    assert logged_in_admin.get("/organizer/admin/organizers/999999").status_code == 404
+    assert logged_in_admin.post("/organizer/admin/organizers/999999/deactivate").status_code == 404
