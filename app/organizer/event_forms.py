@@ -74,7 +74,8 @@ class WebAddress:
         except ValueError:
             parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            raise ValidationError(_l("Enter a web address that starts with https://, for example https://meet.example.fi/abc."))
+            raise ValidationError(
+                _l("Enter a web address that starts with https://, for example https://meet.example.fi/abc."))
 
 
 def helsinki_datetime_field(label, description=None, required_message=None):
@@ -138,7 +139,8 @@ class ProgrammeItemForm(BlankRowsAreSkipped, PlainTextSubform):
         invalid_value_message=_l("Enter the time as hours and minutes, for example 09:30."),
     )
     kind = SelectField(
-        _l("Kind"), choices=[SelectChoice(kind, PROGRAMME_KIND_LABELS[kind]) for kind in PROGRAMME_KINDS], default="talk",
+        _l("Kind"), default="talk",
+        choices=[SelectChoice(kind, PROGRAMME_KIND_LABELS[kind]) for kind in PROGRAMME_KINDS],
         invalid_choice_message=_l("Choose talk, panel or break."),
     )
     title_fi = StringField(_l("Title in Finnish"), filters=[stripped], validators=[
@@ -205,8 +207,8 @@ class EventForm(PlainTextForm):
                        "Leave it empty to make it from the Finnish title."),
         validators=[
             Optional(), Length(max=SLUG_MAX_LENGTH, message=TOO_LONG),
-            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l(
-                "Use only lowercase letters a–z, digits and single hyphens between them, for example kunnan-digituki.")),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use only lowercase letters a–z, digits and single "
+                                                          "hyphens between them, for example kunnan-digituki.")),
         ],
     )
     host_municipality_code = SelectField(

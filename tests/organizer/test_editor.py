@@ -386,7 +386,8 @@ def test_a_new_join_link_raises_the_sequence_again(db, admin_client, webinar):
     db.session.commit()
     form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
 
-    admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(form, join_url="https://meet.example.org/j/new"))
+    admin_client.post(f"/organizer/events/{webinar.id}/edit",
+                      data=posted(form, join_url="https://meet.example.org/j/new"))
 
     [update] = messages(db, "event_updated")
     invite = calendar_of(update)
