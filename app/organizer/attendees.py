@@ -60,17 +60,18 @@ def export_attendees(file_format: str):
         return render_template("organizer/attendees.html", form=form, page=None), 400
     filters = form.filters()
     language = language_of_locale()
-    source = ExportSource(export_query(g.event.id, filters, language))
+    # Read before the commit: after it the event would be read again, and the request's session
+    # would sit in a transaction for as long as the download streams.
+    event_id, filename = g.event.id, f"{g.event.slug}-attendees"
+    source = ExportSource(export_query(event_id, filters, language))
     try:
         rows = source.count()
-        record(current_user, "attendees_exported", g.event.id, format=file_format, rows=rows,
-               filters=filters.used())
+        record(current_user, "attendees_exported", event_id, format=file_format, rows=rows, filters=filters.used())
         db.session.commit()
     except BaseException:
         source.close()
         raise
-    return export_response(export_columns(language), source, file_format, f"{g.event.slug}-attendees",
-                           sheet_title=_("Attendees"))
+    return export_response(export_columns(language), source, file_format, filename, sheet_title=_("Attendees"))
 
 
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>")

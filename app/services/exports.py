@@ -17,10 +17,12 @@ import csv
 import io
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, stream_with_context
 from openpyxl import Workbook
@@ -76,7 +78,8 @@ class ExportSource:
 
     Its transaction is apart from the request's session, so the session can commit the audit entry
     while the snapshot, and so the count, stays that of the file. Rows come through a server-side
-    cursor (on PostgreSQL a named cursor) FETCH_ROWS at a time. Close it when the response closes.
+    cursor (on PostgreSQL a named cursor) FETCH_ROWS at a time. It closes itself after the last
+    row; close it also when the response closes, for a download cut short or never started.
     """
 
     def __init__(self, query: Select):
@@ -91,11 +94,16 @@ class ExportSource:
         return self.connection.execute(counting).scalar_one()
 
     def __iter__(self) -> Iterator[Any]:
-        result = self.connection.execute(self.query.execution_options(yield_per=FETCH_ROWS))
+        """The rows, once; the connection goes back to the pool as soon as the last one is read."""
         try:
-            yield from result
+            result = self.connection.execute(self.query.execution_options(yield_per=FETCH_ROWS))
+            try:
+                yield from result
+            finally:
+                # A download cut short leaves the server-side cursor open; close it before the connection.
+                result.close()
         finally:
-            result.close()
+            self.close()
 
     def close(self) -> None:
         """End the read-only transaction and give the connection back; harmless twice."""
@@ -180,6 +188,16 @@ def xlsx_chunks(columns: list[Column], rows: Iterable, sheet_title: str) -> Iter
             yield chunk
 
 
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for a download; a non-ASCII name goes in RFC 6266's filename* (as send_file does)."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    # A quote or backslash would end the quoted name early.
+    plain = plain.replace("\\", "").replace('"', "")
+    if plain == filename:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def export_response(columns: list[Column], source: ExportSource, file_format: str, filename: str,
                     sheet_title: str = "") -> Response:
     """A streamed download of the source's rows as `filename`.csv or .xlsx; the source closes with the response.
@@ -191,6 +209,6 @@ def export_response(columns: list[Column], source: ExportSource, file_format: st
         raise ValueError(f"Unknown export format {file_format!r}")
     body = csv_chunks(columns, source) if file_format == "csv" else xlsx_chunks(columns, source, sheet_title or filename)
     response = Response(stream_with_context(body), mimetype=MIMETYPES[file_format])
-    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{file_format}")
+    response.headers["Content-Disposition"] = attachment(f"{filename}.{file_format}")
     response.call_on_close(source.close)
     return response

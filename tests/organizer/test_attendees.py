@@ -406,7 +406,7 @@ def test_csv_export_has_a_bom_an_english_header_and_neutralized_cells(logged_in_
     response = logged_in_admin.get(ATTENDEES.format(event.id) + ".csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
-    assert response.headers["Content-Disposition"] == f"attachment; filename={event.slug}-attendees.csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.slug}-attendees.csv"'
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
@@ -449,7 +449,7 @@ def test_xlsx_export_holds_formulas_as_text_and_times_as_dates(logged_in_admin, 
     response = logged_in_admin.get(ATTENDEES.format(event.id) + ".xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response.headers["Content-Disposition"] == f"attachment; filename={event.slug}-attendees.xlsx"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{event.slug}-attendees.xlsx"'
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert sheet.title == "Attendees"
     rows = list(sheet.iter_rows())
@@ -501,3 +501,19 @@ def test_a_large_csv_export_streams_in_many_chunks_with_every_row(logged_in_admi
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig")), delimiter=";"))
     assert [row[1] for row in rows[1:]] == [f"Person{n:04d}" for n in range(1_200)]
     response.close()
+
+
+def test_a_download_cut_short_gives_its_connection_back(logged_in_admin, db, event):
+    for n in range(1_200):
+        make_registration(event, first_name="Pat", last_name=f"Person{n:04d}")
+    db.session.commit()
+    pool = db.engine.pool
+    # SQLite in memory shares one connection, which has no checked-out count.
+    checked_out = getattr(pool, "checkedout", lambda: 0)
+    before = checked_out()
+    response = logged_in_admin.get(ATTENDEES.format(event.id) + ".csv")
+    first = next(iter(response.response))
+    assert first.startswith(b"\xef\xbb\xbf")
+    response.close()
+    assert checked_out() == before
+    assert audit_entries(db, "attendees_exported")[0].detail["rows"] == 1_200
