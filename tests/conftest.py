@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import flask_babel
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
@@ -65,6 +66,11 @@ def cheap_password_hashing():
     organizers.password_hasher, organizers._UNKNOWN_USER_HASH = saved
 
 
+def forget_the_previous_organizer() -> None:
+    """Let Flask-Login find the organizer of this request's session, not of the request before."""
+    g.pop("_login_user", None)
+
+
 @pytest.fixture(scope="session")
 def _app():
     """One app for the session, its schema built by the real migrations."""
@@ -72,9 +78,11 @@ def _app():
     if url.startswith("postgresql"):
         ensure_postgres_database(url)
     app = create_app("testing")
-    # Tests keep one app context open across requests, so its `g` (where Flask-Babel
-    # caches the locale) would otherwise carry one request's language into the next.
+    # Tests keep one app context open across requests, so its `g` (where Flask-Babel caches
+    # the locale and Flask-Login the user) would otherwise carry one request's language and
+    # organizer into the next, also into another test client's.
     app.before_request(flask_babel.refresh)
+    app.before_request(forget_the_previous_organizer)
     app.extensions["testing_limiter_state"] = (limiter._storage, limiter._limiter)
     with app.app_context():
         drop_everything()

@@ -11,6 +11,7 @@ from app.organizer import bp
 from app.organizer.forms import LoginForm
 from app.services.addresses import email_key
 from app.services.dashboard import event_overview, event_summary, manageable_events
+from app.services.events import has_started
 from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
 from app.services.organizers import authenticate
 
@@ -88,4 +89,4 @@ def dashboard():
 @bp.get("/events/<int:event_id>")
 def event():
     """One event at a glance: registrations by status, seats, sign-ups per day, municipalities reached."""
-    return render_template("organizer/event.html", summary=event_summary(g.event))
+    return render_template("organizer/event.html", summary=event_summary(g.event), started=has_started(g.event))

@@ -10,12 +10,17 @@ PASSWORD = "correct horse battery staple"
 LOGIN_FAILED = "The email address or password is not correct."
 
 
-@pytest.fixture
-def client(app):
-    """A test client that reads the pages in English, the language these tests assert in."""
+def english_client(app):
+    """A browser of its own that reads the pages in English, the language these tests assert in."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def client(app):
+    """A test client that reads the pages in English."""
+    return english_client(app)
 
 
 @pytest.fixture

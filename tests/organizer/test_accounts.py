@@ -5,8 +5,6 @@ import threading
 import time
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db as _db
@@ -17,33 +15,9 @@ from app.services.organizers import (
     authenticate, change_password, create_organizer, deactivate, update_organizer,
 )
 from tests.factories import make_event, make_series
-from tests.organizer.conftest import PASSWORD, log_in, table_rows
+from tests.organizer.conftest import PASSWORD, english_client, log_in, table_rows
 
 NEW_PASSWORD = "kolme sanaa peräkkäin"
-
-
-class SeparateClient(FlaskClient):
-    """A browser of its own: its requests never see the organizer of another client's request.
-
-    The tests keep one app context open, and Flask-Login keeps each request's user on that context's `g`.
-    """
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
-
-def browser(app) -> SeparateClient:
-    """A separate browser reading the pages in English."""
-    client = SeparateClient(app, app.response_class, use_cookies=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def client(app):
-    """The test client, separate from the other browsers of a test."""
-    return browser(app)
 
 
 def fresh(organizer_id: int) -> OrganizerUser:
@@ -280,7 +254,7 @@ def test_bad_edit_says_why_and_saves_nothing(logged_in_admin, db, organizer):
 # Deactivating and reactivating ----------------------------------------------------------------------
 
 def test_deactivated_organizers_open_session_ends_and_reactivation_lets_them_back(app, client, db, admin, organizer):
-    organizer_client = browser(app)
+    organizer_client = english_client(app)
     log_in(organizer_client, organizer.email)
     assert organizer_client.get("/organizer/").status_code == 200
     log_in(client, admin.email)

@@ -11,7 +11,6 @@ from app.services.audit import AUDIT_ACTIONS, record
 from app.services.audit_log import AUDIT_PAGE_SIZE, audit_page
 from tests.factories import make_event
 from tests.organizer.conftest import log_in, table_rows
-from tests.organizer.test_accounts import client  # noqa: F401  (each client a browser of its own)
 
 # 10:00 UTC on a winter day is 12:00 in Helsinki.
 NOON_IN_HELSINKI = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)

@@ -10,8 +10,7 @@ from app.extensions import db as _db
 from app.organizer.accounts import SEEN_AT
 from app.services.organizers import create_organizer
 from config import load_settings
-from tests.organizer.conftest import PASSWORD, log_in
-from tests.organizer.test_accounts import browser, client  # noqa: F401  (each client a browser of its own)
+from tests.organizer.conftest import PASSWORD, english_client, log_in
 from tests.test_app_factory import in_production
 
 T0 = datetime(2026, 11, 4, 8, 0, tzinfo=timezone.utc)
@@ -164,7 +163,7 @@ def test_public_pages_do_not_keep_an_organizer_session_alive(client, organizer):
 
 
 def test_a_password_changed_in_another_session_ends_this_one(app, client, organizer):
-    other_device = browser(app)
+    other_device = english_client(app)
     log_in(other_device, organizer.email)
     log_in(client, organizer.email)
 
