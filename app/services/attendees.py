@@ -8,6 +8,7 @@ list (rule 2), and every change that concerns the person writes their mail to th
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
+from operator import attrgetter
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
@@ -195,12 +196,12 @@ def export_columns(language: str) -> list[Column]:
     status_words = {status: str(word) for status, word in STATUS_WORDS.items()}
     attendance_words = {value: str(word) for value, word in ATTENDANCE_WORDS.items()}
     yes, no = str(_l("Yes")), str(_l("No"))
-    municipality = "municipality_sv" if language == "sv" else "municipality_fi"
+    municipality = attrgetter("municipality_sv" if language == "sv" else "municipality_fi")
     return [
         Column(_l("First name"), lambda row: row.first_name),
         Column(_l("Last name"), lambda row: row.last_name),
         Column(_l("Email address"), lambda row: row.email),
-        Column(_l("Municipality"), lambda row: row._mapping[municipality]),
+        Column(_l("Municipality"), municipality),
         Column(_l("Organization"), lambda row: row.organization),
         Column(_l("Job title"), lambda row: row.job_title),
         Column(_l("Language"), lambda row: LANGUAGE_NAMES.get(row.language)),
