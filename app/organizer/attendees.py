@@ -12,13 +12,7 @@ from app.extensions import db
 from app.i18n import LANGUAGE_NAMES, language_of_locale
 from app.organizer import bp
 from app.organizer.attendee_forms import AttendeeFilterForm, RegistrationChangeForm
-from app.services.attendees import (
-    ChangeRefused,
-    attendee_page,
-    change_registration as apply_change,
-    export_columns,
-    export_query,
-)
+from app.services.attendees import ChangeRefused, apply_change, attendee_page, export_columns, export_query
 from app.services.audit import record
 from app.services.exports import ExportSource, export_response
 from app.services.municipalities import municipality_names

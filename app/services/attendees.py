@@ -53,7 +53,7 @@ class AttendeeFilters:
             raise ValueError(f"Unknown sort key {self.sort!r}")
 
     def used(self) -> dict:
-        """Which filters are in force, for the audit log: the values, but never the search text, which may name a person."""
+        """Which filters are in force, for the audit log; never the search text, which may name a person."""
         used = {name: getattr(self, name) for name in ("status", "municipality", "attended") if getattr(self, name)}
         if self.search.strip():
             used["search"] = True
@@ -235,7 +235,7 @@ class ChangeOutcome:
     promoted: list[Registration]
 
 
-def change_registration(registration_id: int, change: str, now: datetime | None = None) -> ChangeOutcome:
+def apply_change(registration_id: int, change: str, now: datetime | None = None) -> ChangeOutcome:
     """Apply an organizer's change: confirm from the waiting list, cancel, or record attendance.
 
     Raises ChangeRefused, changing nothing, when the change does not fit: no free seat,
@@ -247,7 +247,9 @@ def change_registration(registration_id: int, change: str, now: datetime | None 
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     if registration.purged_at is not None:
-        raise ChangeRefused(_l("This person's data was removed after the retention period, so the registration can no longer be changed."))
+        raise ChangeRefused(_l(
+            "This person's data was removed after the retention period, so the registration can no longer be changed."
+        ))
     if change == "confirm":
         return ChangeOutcome(confirm_from_waitlist(registration, now), [])
     if change == "cancel":

@@ -192,7 +192,7 @@ def xlsx_chunks(columns: list[Column], rows: Iterable, sheet_title: str) -> Iter
 
 
 def attachment(filename: str) -> str:
-    """A Content-Disposition header for a download; a non-ASCII name goes in RFC 6266's filename* (as send_file does)."""
+    """A Content-Disposition header for a download; a non-ASCII name also goes in RFC 6266's filename*."""
     plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     # A quote or backslash would end the quoted name early.
     plain = plain.replace("\\", "").replace('"', "")
@@ -210,7 +210,10 @@ def export_response(columns: list[Column], source: ExportSource, file_format: st
     """
     if file_format not in FORMATS:
         raise ValueError(f"Unknown export format {file_format!r}")
-    body = csv_chunks(columns, source) if file_format == "csv" else xlsx_chunks(columns, source, sheet_title or filename)
+    if file_format == "csv":
+        body = csv_chunks(columns, source)
+    else:
+        body = xlsx_chunks(columns, source, sheet_title or filename)
     response = Response(stream_with_context(body), mimetype=MIMETYPES[file_format])
     response.headers["Content-Disposition"] = attachment(f"{filename}.{file_format}")
     response.call_on_close(source.close)
