@@ -212,3 +212,120 @@ def assert_accessible(axe):
         assert not violations, f"axe found violations on {page.url}:\n{violation_report(violations)}"
 
     return check
+
+
+# --- Organizer pages (appended by the browser helper): an admin, a logged-in page, an event with registrants ---
+
+ADMIN_EMAIL = "selma.yllapitaja@example.org"
+ADMIN_PASSWORD = "kuntatutor-selain-2026"
+# Realistic registrants: (first name, last name, municipality code or None for another organization, status).
+REGISTRANTS = [
+    ("Aino", "Äijälä", "092", "confirmed"), ("Björn", "Åkerlund", "049", "confirmed"),
+    ("Sanna", "Öhman", "091", "confirmed"), ("Mikko", "Lindroos", "186", "confirmed"),
+    ("Johanna", "Söderström", "638", "waitlisted"), ("Pekka", "Mäkinen", "106", "confirmed"),
+    ("Linnea", "Grönqvist", "710", "confirmed"), ("Tuomas", "Heikkilä", "245", "cancelled"),
+    ("Maria", "Nyström", "257", "confirmed"), ("Jussi", "Kärkkäinen", "858", "confirmed"),
+    ("Elina", "Väisänen", "543", "confirmed"), ("Fredrik", "Wikström", "753", "confirmed"),
+    ("Riikka", "Hämäläinen", "444", "waitlisted"), ("Kristian", "Sjöberg", "434", "confirmed"),
+    ("Anu", "Leppänen", "927", "confirmed"), ("Henrik", "Lindholm", "078", "confirmed"),
+    ("Päivi", "Järvinen", "092", "confirmed"), ("Olli", "Räsänen", "224", "cancelled"),
+    ("Camilla", "Forsström", "235", "confirmed"), ("Heikki", "Nieminen", "505", "confirmed"),
+    ("Tiina", "Koskinen", "018", "confirmed"), ("Anders", "Björklund", "755", "confirmed"),
+    ("Satu", "Ahonen", "611", "waitlisted"), ("Ville", "Salminen", "616", "confirmed"),
+    ("Ulla", "Östman", "407", "confirmed"), ("Kimmo", "Laaksonen", "149", "confirmed"),
+    ("Eeva", "Pöyhönen", "504", "confirmed"), ("Sofia", "Holmström", "049", "confirmed"),
+    ("Jari", "Määttä", None, "confirmed"), ("Minna", "Kallio", "091", "confirmed"),
+]
+OTHER_ORGANIZATION = "Digi- ja väestötietovirasto"
+
+
+@dataclass(frozen=True)
+class OrganizerSite:
+    """The event the organizer-page tests look at, with a registration and the names of its registrants."""
+
+    event_id: int
+    event_slug: str
+    registration_id: int
+    registration_name: str
+
+
+def seed_organizer_event() -> OrganizerSite:
+    """A published webinar hosted by Espoo with thirty registrants from around Uusimaa, some queuing or cancelled.
+
+    Needs the municipalities and the Kuntatutor series of seed_site().
+    """
+    from sqlalchemy import select
+
+    from app.models import Series
+
+    series = db.session.execute(select(Series).where(Series.slug == "kuntatutor")).scalar_one()
+    starts_at = utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=21)
+    event = make_event(
+        series=series, slug="digituen-verkostot-uudellamaalla", host_municipality_code="049",
+        title_fi="Digituen verkostot Uudellamaalla", title_sv="Nätverk för digitalt stöd i Nyland",
+        description_fi="Espoo kertoo, miten digituki järjestetään kirjastoissa.", starts_at=starts_at, capacity=25, waitlist_enabled=True,
+    )
+    item = ProgrammeItem(event=event, position=0, starts_at=starts_at, kind="talk",
+                         title_fi="Digituki kirjastoissa", title_sv="Digitalt stöd i biblioteken")
+    item.speakers.append(Speaker(name="Camilla Forsström", title="Kirjastonjohtaja", organization="Espoon kaupunki"))
+    db.session.add(item)
+    first = None
+    for number, (first_name, last_name, code, status) in enumerate(REGISTRANTS):
+        email = f"{first_name}.{last_name}".lower().translate(str.maketrans("äöå", "aoa")) + "@example.org"
+        place = {"municipality_code": code} if code else {"organization": OTHER_ORGANIZATION}
+        registration = make_registration(
+            event, email=email, first_name=first_name, last_name=last_name, status=status,
+            language="sv" if number % 4 == 1 else "fi", job_title="Digituen asiantuntija",
+            created_at=utcnow() - timedelta(days=len(REGISTRANTS) - number, hours=number % 7),
+            questions="Miten tavoitatte ikääntyneet?" if number == 0 else None, **place,
+        )
+        if status == "cancelled":
+            registration.cancelled_at = registration.created_at + timedelta(days=1)
+        first = first or registration
+    db.session.commit()
+    return OrganizerSite(event.id, event.slug, first.id, f"{first.first_name} {first.last_name}")
+
+
+@pytest.fixture(scope="session")
+def organizer_site(live_app, site) -> OrganizerSite:
+    """The organizer-page tests' event and an admin account (ADMIN_EMAIL, ADMIN_PASSWORD)."""
+    from app.services.organizers import create_organizer
+
+    with live_app.app_context():
+        create_organizer(ADMIN_EMAIL, "Selma Ylläpitäjä", ADMIN_PASSWORD, role="admin")
+        return seed_organizer_event()
+
+
+def log_in_organizer(page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    """Log in on the organizer login page and wait for the dashboard."""
+    page.goto("/organizer/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form.stacked-form [type=submit]").click()
+    page.wait_for_url("**/organizer/")
+
+
+@pytest.fixture(scope="session")
+def admin_state(browser, live_server, organizer_site) -> dict:
+    """Cookies of a browser where the admin logged in, once per session (the login allows ten tries a minute)."""
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI")
+    context.set_default_timeout(TIMEOUT_MS)
+    log_in_organizer(context.new_page())
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def admin_page(browser, live_server, admin_state, requested_urls):
+    """Like `page`, but the admin is logged in; requests outside the server fail the test."""
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", viewport={"width": 1280, "height": 900},
+                                  storage_state=admin_state, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.on("request", lambda request: requested_urls.append(request.url))
+    context.route(lambda url: not is_local(url), lambda route: route.abort())
+    page = context.new_page()
+    yield page
+    context.close()
+    third_party = [url for url in requested_urls if not is_local(url)]
+    assert not third_party, f"The pages requested third-party URLs: {third_party}"
