@@ -181,7 +181,7 @@ def raw_csv_seconds(setup_app, event_id: int) -> float:
         query = export_query(event_id, AttendeeFilters(), "fi")
         started = time.perf_counter()
         with db.engine.connect() as connection:
-            writer = csv.writer(file, delimiter=";")
+            writer = csv.writer(file)
             for row in connection.execute(query.execution_options(yield_per=1000)):
                 writer.writerow(row)
         file.flush()

@@ -40,7 +40,7 @@ def read_csv(chunks) -> list[list[str]]:
     body = b"".join(chunks)
     assert body.startswith(b"\xef\xbb\xbf")
     assert body.count(b"\xef\xbb\xbf") == 1
-    return list(csv.reader(io.StringIO(body.decode("utf-8")[1:]), delimiter=";"))
+    return list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))
 
 
 def test_csv_has_one_bom_a_header_and_every_kind_of_value():

@@ -40,9 +40,6 @@ MIMETYPES = {
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one,
 # ä, ö and å turn into two odd characters each.
 BOM = "\ufeff"
-# Excel with Finnish or Swedish regional settings (a decimal comma) splits CSV columns on
-# semicolons; a comma-separated file would open with every row in one cell.
-CSV_DELIMITER = ";"
 # What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # XML cannot hold these control characters; openpyxl refuses a cell containing one.
@@ -134,7 +131,9 @@ def csv_cell(value: CellValue) -> str | int | float:
 def csv_chunks(columns: list[Column], rows: Iterable) -> Iterator[bytes]:
     """A CSV file as UTF-8 chunks: the byte order mark and header row first, then CSV_CHUNK_ROWS rows a chunk."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER)
+    # Comma-separated as RFC 4180 says and every CSV reader assumes; Excel users with Finnish
+    # regional settings (which split on semicolons) have the Excel export.
+    writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow([neutralized(str(column.label)) for column in columns])
     for number, row in enumerate(rows, 1):
