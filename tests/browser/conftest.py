@@ -247,9 +247,10 @@ class OrganizerSite:
     event_slug: str
     registration_id: int
     registration_name: str
+    admin_id: int
 
 
-def seed_organizer_event() -> OrganizerSite:
+def seed_organizer_event(admin_id: int) -> OrganizerSite:
     """A published webinar hosted by Espoo with thirty registrants from around Uusimaa, some queuing or cancelled.
 
     Needs the municipalities and the Kuntatutor series of seed_site().
@@ -283,7 +284,7 @@ def seed_organizer_event() -> OrganizerSite:
             registration.cancelled_at = registration.created_at + timedelta(days=1)
         first = first or registration
     db.session.commit()
-    return OrganizerSite(event.id, event.slug, first.id, f"{first.first_name} {first.last_name}")
+    return OrganizerSite(event.id, event.slug, first.id, f"{first.first_name} {first.last_name}", admin_id)
 
 
 @pytest.fixture(scope="session")
@@ -292,8 +293,8 @@ def organizer_site(live_app, site) -> OrganizerSite:
     from app.services.organizers import create_organizer
 
     with live_app.app_context():
-        create_organizer(ADMIN_EMAIL, "Selma Ylläpitäjä", ADMIN_PASSWORD, role="admin")
-        return seed_organizer_event()
+        admin = create_organizer(ADMIN_EMAIL, "Selma Ylläpitäjä", ADMIN_PASSWORD, role="admin")
+        return seed_organizer_event(admin.id)
 
 
 def log_in_organizer(page, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
