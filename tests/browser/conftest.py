@@ -237,6 +237,8 @@ REGISTRANTS = [
     ("Jari", "Määttä", None, "confirmed"), ("Minna", "Kallio", "091", "confirmed"),
 ]
 OTHER_ORGANIZATION = "Digi- ja väestötietovirasto"
+# Days before today each of them registered: most in the first days after the invitation went out.
+REGISTERED_DAYS_AGO = [20] * 7 + [19] * 5 + [18] * 3 + [15] * 2 + [12] * 3 + [9] * 2 + [6] * 3 + [4] * 2 + [2] * 2 + [1]
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,7 @@ def seed_organizer_event(admin_id: int) -> OrganizerSite:
         registration = make_registration(
             event, email=email, first_name=first_name, last_name=last_name, status=status,
             language="sv" if number % 4 == 1 else "fi", job_title="Digituen asiantuntija",
-            created_at=utcnow() - timedelta(days=len(REGISTRANTS) - number, hours=number % 7),
+            created_at=utcnow() - timedelta(days=REGISTERED_DAYS_AGO[number]) + timedelta(minutes=7 * number),
             questions="Miten tavoitatte ikääntyneet?" if number == 0 else None, **place,
         )
         if status == "cancelled":

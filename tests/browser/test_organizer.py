@@ -150,9 +150,9 @@ def test_search_ignores_letter_case_in_a_ring_and_umlauts_too(admin_page, organi
     assert attendee_rows(page).get_by_role("rowheader").all_inner_texts() == [found]
 
 def read_csv(path) -> tuple[bytes, list[list[str]]]:
-    """The file's first bytes and its rows as the csv module reads them (semicolons, UTF-8 with a BOM)."""
+    """The file's first bytes and its rows as the csv module reads them (RFC 4180 commas, UTF-8 with a BOM)."""
     data = path.read_bytes()
-    return data[:3], list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    return data[:3], list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def test_both_exports_download_and_read_back_with_the_names_intact(admin_page, organizer_site, tr):
