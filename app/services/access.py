@@ -1,4 +1,4 @@
-"""Who may manage what: admins every series and event, organizers the series and events granted to them."""
+"""Who may manage what: admins every series, event and account; organizers the series and events granted to them."""
 
 from sqlalchemy import Select, or_, select
 
@@ -41,6 +41,11 @@ def managed_event(user: OrganizerUser, event_id: int) -> Event | None:
 def managed_series(user: OrganizerUser, series_id: int) -> Series | None:
     """The series when the user may manage it, else None."""
     return db.session.execute(manageable_series_query(user).where(Series.id == series_id)).scalar_one_or_none()
+
+
+def managed_organizer(user: OrganizerUser, organizer_id: int) -> OrganizerUser | None:
+    """The organizer account when the user may manage it (admins manage every account), else None."""
+    return db.session.get(OrganizerUser, organizer_id) if user.role == "admin" else None
 
 
 def registration_of(event: Event, registration_id: int) -> Registration | None:
