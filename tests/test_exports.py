@@ -14,6 +14,7 @@ from app.models import Registration
 from app.services.exports import (
     CSV_CHUNK_ROWS,
     Column,
+    XML_ILLEGAL_CHARACTERS,
     ExportSource,
     csv_chunks,
     export_response,
@@ -34,6 +35,26 @@ def test_a_cell_that_could_start_a_formula_is_prefixed_with_a_quote(text):
 @pytest.mark.parametrize("text", ["Aino", "a=b", "1-2", "", "mail@example.org", " =1"])
 def test_other_text_is_left_alone(text):
     assert neutralized(text) == text
+
+
+# Control characters a spreadsheet drops (and XML cannot hold) in front of a formula.
+HIDDEN = ["\x0b=HYPERLINK(\"http://evil.example\",\"x\")", "\x00\x1f+1", "\x07@SUM(A1)", "\x0c\x0b-1"]
+
+
+@pytest.mark.parametrize("text", HIDDEN)
+def test_a_formula_behind_control_characters_is_neutralized_in_csv(text):
+    assert neutralized(text) == "'" + text
+    assert read_csv(csv_chunks(COLUMNS, [(text, 1)]))[1] == ["'" + text, "1"]
+
+
+def test_excel_strips_control_characters_before_it_looks_for_a_formula(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as file:
+        write_xlsx(COLUMNS, [(text, n) for n, text in enumerate(HIDDEN)], file, "Sheet")
+    cells = [row[0] for row in list(load_workbook(path).active.iter_rows())[1:]]
+    assert [cell.value for cell in cells] == [XML_ILLEGAL_CHARACTERS.sub("", text) for text in HIDDEN]
+    for cell in cells:
+        assert (cell.data_type, cell.quotePrefix) == ("s", True)
 
 
 def read_csv(chunks) -> list[list[str]]:

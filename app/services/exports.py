@@ -42,8 +42,10 @@ MIMETYPES = {
 BOM = "\ufeff"
 # What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# XML cannot hold these control characters; openpyxl refuses a cell containing one.
-XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# XML cannot hold these control characters; openpyxl refuses a cell containing one. A spreadsheet
+# drops them too, so "\x0b=HYPERLINK(…)" is a formula once they are gone.
+XML_ILLEGAL = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+XML_ILLEGAL_CHARACTERS = re.compile(f"[{re.escape(XML_ILLEGAL)}]")
 # A CSV cell has a time as "2026-11-20 09:05" (datetime.isoformat(" ", "minutes")), which
 # spreadsheets read as a time; an Excel cell is a real time shown the same way.
 DATETIME_EXCEL = "yyyy-mm-dd hh:mm"
@@ -107,16 +109,21 @@ class ExportSource:
         self.connection.close()
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet may read the text as a formula, counting the control characters it drops."""
+    return text.lstrip(XML_ILLEGAL).startswith(FORMULA_PREFIXES)
+
+
 def neutralized(text: str) -> str:
     """The text made harmless for a CSV cell: a leading quote stops a spreadsheet reading a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if looks_like_formula(text) else text
 
 
 def csv_cell(value: CellValue) -> str | int | float:
     """A value as a CSV cell: times as text a spreadsheet recognises, text neutralized."""
     # Text first: most cells are text, and 100,000 rows make every check count.
     if type(value) is str:
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        return "'" + value if looks_like_formula(value) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -151,12 +158,14 @@ def xlsx_cell(sheet, value: CellValue) -> Any:
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = DATETIME_EXCEL if isinstance(value, datetime) else DATE_EXCEL
         return cell
-    if not isinstance(value, str) and value is not None:
+    if not isinstance(value, str):
         return value
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+    # Stripped first: what is left is what openpyxl would take for a formula.
+    text = XML_ILLEGAL_CHARACTERS.sub("", value)
+    if not text.startswith(FORMULA_PREFIXES):
         # openpyxl keeps a plain string as text (only "=…" would become a formula).
-        return XML_ILLEGAL_CHARACTERS.sub("", value) if value else value
-    cell = WriteOnlyCell(sheet, XML_ILLEGAL_CHARACTERS.sub("", value))
+        return text
+    cell = WriteOnlyCell(sheet, text)
     cell.data_type = "s"
     # Excel keeps the cell text even when someone edits it and presses Enter.
     cell.quotePrefix = True
