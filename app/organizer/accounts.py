@@ -1,6 +1,5 @@
 """Accounts: every organizer's own password and the idle limit of their session; for admins, the accounts and the audit log."""
 
-import hashlib
 import time
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
@@ -23,19 +22,14 @@ from app.services.audit_log import audit_page
 
 # Kept in the session by login: when the organizer last asked for an organizer page, and which password they logged in with.
 SEEN_AT = "organizer_seen_at"
-PASSWORD_STAMP = "organizer_password_stamp"
-
-
-def password_stamp(organizer: OrganizerUser) -> str:
-    """A short digest of the organizer's password hash: it changes with the password and reveals nothing of it."""
-    return hashlib.sha256(organizer.password_hash.encode()).hexdigest()[:16]
+PASSWORD_STAMP = "organizer_password_salt_stamp"
 
 
 @user_logged_in.connect
 def start_session_clock(sender, user, **extra) -> None:
     """A login starts the idle clock and remembers which password it was made with."""
     session[SEEN_AT] = int(time.time())
-    session[PASSWORD_STAMP] = password_stamp(user)
+    session[PASSWORD_STAMP] = organizers.password_stamp(user)
 
 
 @user_logged_out.connect
@@ -63,7 +57,7 @@ def end_stale_session():
     now = int(time.time())
     if now - seen_at > idle_minutes * 60:
         message = _("Your session ended after %(minutes)d minutes without activity. Log in again.", minutes=idle_minutes)
-    elif stamp != password_stamp(current_user):
+    elif stamp != organizers.password_stamp(current_user):
         message = _("Your password was changed since you logged in. Log in again with the new password.")
     else:
         session[SEEN_AT] = now
@@ -95,7 +89,7 @@ def change_password():
             record(current_user, "password_changed")
             db.session.commit()
             # This session carries on; the organizer's other sessions end at their next request.
-            session[PASSWORD_STAMP] = password_stamp(current_user)
+            session[PASSWORD_STAMP] = organizers.password_stamp(current_user)
             flash(_("Your password has been changed. Use the new one the next time you log in."), "success")
             return redirect(url_for(".change_password"))
     return render_template("organizer/password.html", form=form), 400 if form.errors else 200

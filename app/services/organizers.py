@@ -1,6 +1,9 @@
 """Organizer accounts: creation with argon2 hashes, logins, passwords, deactivation and what each may manage."""
 
-from argon2 import PasswordHasher
+import base64
+import hashlib
+
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -81,8 +84,38 @@ def create_organizer(email: str, name: str, password: str, role: str = "organize
 
 
 def set_password(organizer: OrganizerUser, password: str) -> None:
-    """Replace the organizer's password hash; the caller commits."""
+    """Replace the organizer's password hash, with a new salt and so a new password_stamp; the caller commits."""
     organizer.password_hash = password_hasher.hash(password)
+
+
+def salt_of(password_hash: str) -> str:
+    """The salt of an encoded argon2 hash, as it is written there (unpadded base64)."""
+    # $argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>; hashes of argon2 1.0 have no v= part, so count from the end.
+    return password_hash.rsplit("$", 2)[-2]
+
+
+def password_stamp(organizer: OrganizerUser) -> str:
+    """A short digest naming the password the organizer last set: a new password changes it, a rehash does not.
+
+    It is a digest of the hash's salt, which set_password draws anew for every password and rehash keeps;
+    it reveals nothing of the password.
+    """
+    return hashlib.sha256(salt_of(organizer.password_hash).encode()).hexdigest()[:16]
+
+
+def rehash(organizer: OrganizerUser, password: str) -> None:
+    """Hash the organizer's current password again with the hasher's parameters, keeping its salt; the caller commits.
+
+    Keeping the salt keeps password_stamp, so the organizer's other sessions go on: the password is the
+    same one. Only when the hasher now wants salts of another length is a new salt drawn (their sessions
+    then end once).
+    """
+    salt = salt_of(organizer.password_hash)
+    if extract_parameters(organizer.password_hash).salt_len != password_hasher.salt_len:
+        set_password(organizer, password)
+        return
+    # The salt is this very password's own, unique to it, so reusing it gives away nothing a new one would protect.
+    organizer.password_hash = password_hasher.hash(password, salt=base64.b64decode(salt + "=" * (-len(salt) % 4)))
 
 
 def password_matches(organizer: OrganizerUser, password: str) -> bool:
@@ -116,7 +149,7 @@ def authenticate(email: str, password: str) -> OrganizerUser | None:
     if organizer is None or not organizer.active:
         return None
     if password_hasher.check_needs_rehash(organizer.password_hash):
-        set_password(organizer, password)
+        rehash(organizer, password)
     organizer.last_login_at = utcnow()
     return organizer
 

@@ -4,9 +4,12 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import time_machine
+from argon2 import PasswordHasher
 
 from app import create_app
 from app.extensions import db as _db
+from app.models import OrganizerUser
+from app.services import organizers
 from app.organizer.accounts import SEEN_AT
 from app.services.organizers import create_organizer
 from config import load_settings
@@ -180,3 +183,55 @@ def test_a_password_changed_in_another_session_ends_this_one(app, client, organi
     )
     assert other_device.get("/organizer/").status_code == 302
 
+
+
+def stale_hash(**parameters) -> str:
+    """PASSWORD hashed with weaker argon2 parameters than the hasher's, as an older release would have left it."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, **parameters).hash(PASSWORD)
+
+
+def test_a_rehash_at_login_keeps_the_organizers_other_sessions(app, client, db, organizer, monkeypatch):
+    organizer.password_hash = stale_hash()
+    db.session.commit()
+    other_device = english_client(app)
+    # The other device logged in while the weaker parameters were still the hasher's own.
+    with monkeypatch.context() as older_release:
+        older_release.setattr(organizers, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        log_in(other_device, organizer.email)
+    assert other_device.get("/organizer/").status_code == 200
+
+    log_in(client, organizer.email)
+
+    rehashed = db.session.get(OrganizerUser, organizer.id)
+    db.session.refresh(rehashed)
+    assert not organizers.password_hasher.check_needs_rehash(rehashed.password_hash)
+    # The same password, so both sessions go on.
+    assert client.get("/organizer/").status_code == 200
+    response = other_device.get("/organizer/")
+    assert response.status_code == 200
+    assert "Your password was changed" not in response.get_data(as_text=True)
+    assert log_in(english_client(app), organizer.email).status_code == 302
+
+
+def test_a_rehash_keeps_the_stamp_and_a_new_password_changes_it(db, organizer):
+    organizer.password_hash = stale_hash()
+    stamp = organizers.password_stamp(organizer)
+
+    assert organizers.authenticate(organizer.email, PASSWORD) is organizer
+    rehashed = organizer.password_hash
+    assert not organizers.password_hasher.check_needs_rehash(rehashed)
+    assert organizers.password_stamp(organizer) == stamp
+
+    organizers.set_password(organizer, PASSWORD)
+    # Even the same password set again is a new one: sessions made with the old one end.
+    assert organizers.password_stamp(organizer) != stamp
+    assert organizers.password_stamp(organizer) != organizers.password_stamp(OrganizerUser(password_hash=rehashed))
+
+
+def test_a_stale_hash_with_a_shorter_salt_gets_a_full_length_one(db, organizer):
+    organizer.password_hash = stale_hash(salt_len=8)
+
+    assert organizers.authenticate(organizer.email, PASSWORD) is organizer
+
+    assert not organizers.password_hasher.check_needs_rehash(organizer.password_hash)
+    assert organizers.authenticate(organizer.email, PASSWORD) is organizer
