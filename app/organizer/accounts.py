@@ -2,13 +2,13 @@
 
 import time
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.i18n import language_of_locale
 from app.models import OrganizerUser
 from app.organizer import admin_bp, bp
@@ -16,6 +16,7 @@ from app.organizer.access import OPEN_ENDPOINTS
 from app.organizer.forms import (
     AUDIT_ACTION_LABELS, ROLE_NAMES, AuditFilterForm, ChangePasswordForm, NewOrganizerForm, OrganizerForm,
 )
+from app.organizer.views import LOGIN_LIMIT_PER_ADDRESS
 from app.services import organizers
 from app.services.audit import record
 from app.services.audit_log import audit_page
@@ -23,6 +24,23 @@ from app.services.audit_log import audit_page
 # Kept in the session by login: when the organizer last asked for an organizer page, and which password they logged in with.
 SEEN_AT = "organizer_seen_at"
 PASSWORD_STAMP = "organizer_password_salt_stamp"
+# Guessing the current password from an open session is slowed like guessing it at the login.
+PASSWORD_CHANGE_LIMIT_PER_ORGANIZER = "10 per hour"
+
+
+def password_change_key() -> str:
+    """The rate-limit key of a password change: the organizer's id, whichever addresses the guesses come from."""
+    # The prefix keeps the key apart from the per-address keys.
+    return f"password-change:{current_user.id}"
+
+
+def password_change_refused(limit) -> Response:
+    """The password page saying that nothing was changed and to wait, instead of a bare error page."""
+    form = ChangePasswordForm(formdata=None)
+    form.form_errors.append(
+        _("Too many attempts to change the password. Your password was not changed. Wait an hour and try again.")
+    )
+    return Response(render_template("organizer/password.html", form=form), status=429)
 
 
 @user_logged_in.connect
@@ -75,6 +93,9 @@ def end_stale_session():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], on_breach=password_change_refused)
+@limiter.limit(PASSWORD_CHANGE_LIMIT_PER_ORGANIZER, methods=["POST"], key_func=password_change_key,
+               on_breach=password_change_refused)
 def change_password():
     """The organizer changes their own password, giving the current one; their session stays logged in."""
     form = ChangePasswordForm()

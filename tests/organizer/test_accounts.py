@@ -3,8 +3,10 @@
 import re
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.extensions import db as _db
@@ -18,6 +20,7 @@ from tests.factories import make_event, make_series
 from tests.organizer.conftest import PASSWORD, english_client, log_in, table_rows
 
 NEW_PASSWORD = "kolme sanaa peräkkäin"
+T0 = datetime(2026, 11, 4, 8, 0, tzinfo=timezone.utc)
 
 
 def fresh(organizer_id: int) -> OrganizerUser:
@@ -108,6 +111,58 @@ def test_password_page_needs_a_login(client, organizer):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/organizer/login")
     assert authenticate(organizer.email, PASSWORD) is not None
+
+
+def guess_current_password(client, guess: str, address: str = "127.0.0.1"):
+    """Post the password form with a guess at the current password."""
+    return client.post("/organizer/account/password", data={
+        "current_password": guess, "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD,
+    }, environ_base={"REMOTE_ADDR": address})
+
+
+TOO_MANY_CHANGES = "Too many attempts to change the password. Your password was not changed. Wait an hour and try again."
+
+
+def test_guessing_the_current_password_from_an_open_session_is_refused_after_ten_tries(client, db, organizer):
+    log_in(client, organizer.email)
+    for attempt in range(10):
+        assert guess_current_password(client, f"guess number {attempt}").status_code == 400
+
+    # Even the right password: the eleventh try in a minute from one address changes nothing.
+    response = guess_current_password(client, PASSWORD)
+
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert TOO_MANY_CHANGES in page
+    assert 'name="current_password"' in page
+    assert authenticate(organizer.email, PASSWORD) is not None
+    assert authenticate(organizer.email, NEW_PASSWORD) is None
+    assert audit_actions() == []
+    # Still logged in, and the limit is the password form's own: the rest of the pages work.
+    assert client.get("/organizer/").status_code == 200
+    assert client.get("/organizer/account/password").status_code == 200
+
+
+def test_password_guesses_spread_over_addresses_are_limited_per_organizer(app, client, db, organizer, admin):
+    with time_machine.travel(T0, tick=False) as clock:
+        log_in(client, organizer.email)
+        for attempt in range(10):
+            # A guess every five minutes from a new address stays under the per-address limit.
+            assert guess_current_password(client, f"guess {attempt}", address=f"10.0.0.{attempt}").status_code == 400
+            clock.shift(timedelta(minutes=5))
+        refused = guess_current_password(client, PASSWORD, address="10.0.1.1")
+        assert refused.status_code == 429
+        assert TOO_MANY_CHANGES in refused.get_data(as_text=True)
+
+        # Another organizer from the same address is not held up by it.
+        admin_client = english_client(app)
+        log_in(admin_client, admin.email, address="10.0.1.1")
+        assert guess_current_password(admin_client, PASSWORD, address="10.0.1.1").status_code == 302
+
+        # An hour after the first guess the organizer may try again.
+        clock.shift(timedelta(minutes=11))
+        assert guess_current_password(client, PASSWORD, address="10.0.1.1").status_code == 302
+    assert authenticate(organizer.email, NEW_PASSWORD) is not None
 
 
 # Creating accounts ----------------------------------------------------------------------------------
