@@ -15,10 +15,11 @@ from app.services.registration import (
     RegistrationClosed,
     cancel_registration,
     change_capacity,
+    give_seat,
     register,
     seats_left,
 )
-from tests.factories import make_event, make_municipality
+from tests.factories import make_event, make_municipality, make_registration
 
 
 def applicant(n: int = 1, **fields) -> Applicant:
@@ -300,3 +301,25 @@ def test_cancelling_a_confirmed_registration_mails_a_calendar_cancel(app, db):
     mail = compose(message)
     calendars = [part for part in mail.walk() if part.get_content_type() == "text/calendar"]
     assert [part.get_param("method") for part in calendars if not part.is_attachment()] == ["CANCEL"]
+
+
+def test_cancelling_says_what_it_did_and_whom_it_gave_the_seat(db):
+    event = make_event(capacity=1)
+    confirmed = sign_up(db, event, 1).registration
+    older = sign_up(db, event, 2).registration
+    sign_up(db, event, 3)
+    done = cancel_registration(confirmed.id)
+    assert (done.registration, done.cancelled, done.promoted) == (confirmed, True, [older])
+    db.session.commit()
+    again = cancel_registration(confirmed.id)
+    assert (again.registration, again.cancelled, again.promoted) == (confirmed, False, [])
+
+
+def test_giving_a_seat_confirms_and_mails_the_invite(db):
+    event = make_event(capacity=1)
+    waiting = make_registration(event, status="waitlisted")
+    now = utcnow()
+    assert give_seat(waiting, now) is waiting
+    db.session.commit()
+    assert (waiting.status, waiting.confirmed_at) == ("confirmed", now)
+    assert [m.registration_id for m in outbox(db, "promoted")] == [waiting.id]

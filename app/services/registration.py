@@ -183,14 +183,27 @@ def new_registration(event: Event, applicant: Applicant, privacy_notice_version:
     return registration
 
 
+def gives_seats(event: Event, now: datetime) -> bool:
+    """Whether the event can still give anyone a seat; a seat in a webinar under way or over is worth nothing."""
+    return event.status == "published" and now < event.starts_at
+
+
+def give_seat(registration: Registration, now: datetime) -> Registration:
+    """Confirm a waitlisted person and mail them their invite; the caller holds the event lock and saw a free seat."""
+    registration.status = "confirmed"
+    registration.confirmed_at = now
+    queue_message(registration, "promoted")
+    return registration
+
+
 def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
     """Confirm the oldest waitlisted people while seats are free, mailing each their invite.
 
-    Nobody is promoted once the event has started: a seat in a webinar that is under way or
-    over is worth nothing. The caller holds the event lock (lock_event) and commits.
+    Nobody is promoted once the event has started (gives_seats). The caller holds the event
+    lock (lock_event) and commits.
     """
     now = now or utcnow()
-    if event.status != "published" or now >= event.starts_at:
+    if not gives_seats(event, now):
         return []
     free = seats_left(event)
     if free == 0:
@@ -202,12 +215,7 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
     )
     if free is not None:
         query = query.limit(free)
-    promoted = list(db.session.execute(query).scalars())
-    for registration in promoted:
-        registration.status = "confirmed"
-        registration.confirmed_at = now
-        queue_message(registration, "promoted")
-    return promoted
+    return [give_seat(registration, now) for registration in db.session.execute(query).scalars()]
 
 
 def can_cancel(registration: Registration, now: datetime | None = None) -> bool:
@@ -218,18 +226,28 @@ def can_cancel(registration: Registration, now: datetime | None = None) -> bool:
     )
 
 
-def cancel_registration(registration_id: int, now: datetime | None = None) -> Registration:
+@dataclass(frozen=True)
+class Cancellation:
+    """What cancel_registration() did: whether this call cancelled it, and who got a seat from the waiting list."""
+
+    registration: Registration
+    cancelled: bool
+    promoted: list[Registration]
+
+
+def cancel_registration(registration_id: int, now: datetime | None = None) -> Cancellation:
     """Cancel a registration, drop its unsent mail, send a CANCEL, and move the waiting list.
 
-    Cancelling twice is harmless. Raises CancellationClosed once the event has started or was
-    cancelled, changing nothing. The caller commits.
+    Cancelling twice is harmless: the second call changes nothing and says so (`cancelled` is
+    False). Raises CancellationClosed once the event has started or was cancelled, changing
+    nothing. The caller commits.
     """
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == "cancelled":
-        return registration
+        return Cancellation(registration, cancelled=False, promoted=[])
     if not can_cancel(registration, now):
         raise CancellationClosed
     was_confirmed = registration.status == "confirmed"
@@ -242,9 +260,8 @@ def cancel_registration(registration_id: int, now: datetime | None = None) -> Re
     )
     queue_message(registration, "registration_cancelled")
     db.session.flush()
-    if was_confirmed:
-        promote_waitlist(event, now)
-    return registration
+    promoted = promote_waitlist(event, now) if was_confirmed else []
+    return Cancellation(registration, cancelled=True, promoted=promoted)
 
 
 class CapacityBelowConfirmed(Exception):
