@@ -1,4 +1,4 @@
-"""The generic export mechanism: neutralized cells, CSV chunks with a BOM, Excel text cells, one snapshot."""
+"""The generic export mechanism: neutralized cells, CSV chunks with a BOM, Excel text cells, one snapshot, downloads."""
 
 import csv
 import io
@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import Registration
+from app.organizer.downloads import export_response
 from app.services.exports import (
     CSV_CHUNK_ROWS,
     Column,
     XML_ILLEGAL_CHARACTERS,
     ExportSource,
     csv_chunks,
-    export_response,
     neutralized,
     write_xlsx,
 )

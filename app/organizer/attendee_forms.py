@@ -6,20 +6,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from app.forms import PlainTextForm
+from app.organizer.words import ATTENDANCE_WORDS, REGISTRATION_STATUS_WORDS
 from app.services.attendees import CHANGES, OTHER_ORGANIZATION, SORT_KEYS, AttendeeFilters
 
 DIRECTIONS = ("asc", "desc")
 
 
-class OneOfTheChoices:
-    """Refuses a value the select does not offer, with a sentence of our own (a typed-in URL can send anything)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {choice[0] for choice in field.iter_choices()}:
-            raise ValidationError(self.message)
+def choices_of(words: dict) -> list[SelectChoice]:
+    """A filter's choices: all, then each value with its word."""
+    return [SelectChoice("", _l("All")), *(SelectChoice(value, word) for value, word in words.items())]
 
 
 class OneOf:
@@ -45,29 +40,17 @@ class AttendeeFilterForm(PlainTextForm):
         _l("Search by name, email or organization"),
         validators=[Length(max=200, message=_l("Use at most %(max)d characters."))],
     )
+    # A typed-in URL can send any value; the select's own check answers with a sentence.
     status = SelectField(
-        _l("Status"),
-        choices=[
-            SelectChoice("", _l("All")), SelectChoice("confirmed", _l("Confirmed")),
-            SelectChoice("waitlisted", _l("On the waiting list")), SelectChoice("cancelled", _l("Cancelled")),
-        ],
-        default="",
-        validate_choice=False,
-        validators=[OneOfTheChoices(_l("Choose a status from the list."))],
+        _l("Status"), choices=choices_of(REGISTRATION_STATUS_WORDS), default="",
+        invalid_choice_message=_l("Choose a status from the list."),
     )
     municipality = SelectField(
-        _l("Municipality"), default="", validate_choice=False,
-        validators=[OneOfTheChoices(_l("Choose a municipality from the list."))],
+        _l("Municipality"), default="", invalid_choice_message=_l("Choose a municipality from the list."),
     )
     attended = SelectField(
-        _l("Attendance"),
-        choices=[
-            SelectChoice("", _l("All")), SelectChoice("yes", _l("Attended")),
-            SelectChoice("no", _l("Did not attend")), SelectChoice("unknown", _l("Not known")),
-        ],
-        default="",
-        validate_choice=False,
-        validators=[OneOfTheChoices(_l("Choose an attendance from the list."))],
+        _l("Attendance"), choices=choices_of(ATTENDANCE_WORDS), default="",
+        invalid_choice_message=_l("Choose an attendance from the list."),
     )
     sort = HiddenField(default="registered", validators=[
         OneOf(SORT_KEYS, _l("The list cannot be sorted that way. Sort it by clicking a column heading.")),

@@ -8,20 +8,24 @@ list (rule 2), and every change that concerns the person writes their mail to th
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from operator import attrgetter
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.i18n import HELSINKI, LANGUAGE_NAMES
 from app.models import Municipality, Registration
 from app.models.registrations import ATTENDANCE, REGISTRATION_STATUSES
 from app.models.types import utcnow
-from app.services.exports import Column
-from app.services.queue import queue_message
-from app.services.registration import CancellationClosed, cancel_registration, confirmed_count, lock_event
+from app.services.registration import (
+    CancellationClosed,
+    can_cancel,
+    cancel_registration,
+    confirmed_count,
+    give_seat,
+    gives_seats,
+    lock_event,
+)
 
 PAGE_SIZE = 50
 # The municipality filter's value for people who named an organization instead of a municipality.
@@ -29,8 +33,9 @@ OTHER_ORGANIZATION = "other"
 SORT_KEYS = ("registered", "name", "email", "municipality", "status")
 # Seat holders first, then the queue, then those who left: the order an organizer reads them in.
 STATUS_ORDER = case({"confirmed": 0, "waitlisted": 1, "cancelled": 2}, value=Registration.status)
-# The manual changes an organizer can make, as the registration page's buttons send them.
-CHANGES = ("confirm", "cancel", "attended-yes", "attended-no", "attended-unknown")
+# The manual changes an organizer can make, as the registration page's buttons send them; cancelling
+# has a page of its own, which asks first.
+CHANGES = ("confirm", "attended-yes", "attended-no", "attended-unknown")
 
 
 @dataclass(frozen=True)
@@ -181,44 +186,6 @@ def export_query(event_id: int, filters: AttendeeFilters, language: str) -> Sele
     )
 
 
-def helsinki_time(moment: datetime | None) -> datetime | None:
-    """A stored UTC time as Finnish wall-clock time, without a zone (spreadsheets know none)."""
-    return None if moment is None else moment.astimezone(HELSINKI).replace(tzinfo=None)
-
-
-STATUS_WORDS = {"confirmed": _l("Confirmed"), "waitlisted": _l("On the waiting list"), "cancelled": _l("Cancelled")}
-ATTENDANCE_WORDS = {"yes": _l("Attended"), "no": _l("Did not attend"), "unknown": _l("Not known")}
-
-
-def export_columns(language: str) -> list[Column]:
-    """The columns of an attendee export, headed in the organizer's language (the caller's locale)."""
-    # Translated once per export, not once per row.
-    status_words = {status: str(word) for status, word in STATUS_WORDS.items()}
-    attendance_words = {value: str(word) for value, word in ATTENDANCE_WORDS.items()}
-    yes, no = str(_l("Yes")), str(_l("No"))
-    municipality = attrgetter("municipality_sv" if language == "sv" else "municipality_fi")
-    return [
-        Column(_l("First name"), lambda row: row.first_name),
-        Column(_l("Last name"), lambda row: row.last_name),
-        Column(_l("Email address"), lambda row: row.email),
-        Column(_l("Municipality"), municipality),
-        Column(_l("Organization"), lambda row: row.organization),
-        Column(_l("Job title"), lambda row: row.job_title),
-        Column(_l("Language"), lambda row: LANGUAGE_NAMES.get(row.language)),
-        Column(_l("Status"), lambda row: status_words[row.status]),
-        Column(_l("Attendance"), lambda row: attendance_words[row.attended]),
-        Column(_l("Registered"), lambda row: helsinki_time(row.created_at)),
-        Column(_l("Seat confirmed"), lambda row: helsinki_time(row.confirmed_at)),
-        Column(_l("Cancelled"), lambda row: helsinki_time(row.cancelled_at)),
-        Column(_l("Questions for the speakers"), lambda row: row.questions),
-        Column(_l("Accessibility needs"), lambda row: row.accessibility_needs),
-        Column(_l("Privacy notice version"), lambda row: row.privacy_notice_version),
-        Column(_l("Privacy notice accepted"), lambda row: helsinki_time(row.privacy_consented_at)),
-        Column(_l("May be told of future events"), lambda row: yes if row.future_events_consent else no),
-        Column(_l("Personal data removed"), lambda row: helsinki_time(row.purged_at)),
-    ]
-
-
 class ChangeRefused(Exception):
     """A change the registration's state or the event's seats do not allow; nothing was changed."""
 
@@ -235,27 +202,48 @@ class ChangeOutcome:
     promoted: list[Registration]
 
 
+PURGED = _l("This person's data was removed after the retention period, so the registration can no longer be changed.")
+ALREADY_CANCELLED = _l("This registration is already cancelled. Nothing was changed.")
+CANCELLATION_CLOSED = _l("The event has started or was cancelled, so its registrations can no longer be cancelled.")
+
+
 def apply_change(registration_id: int, change: str, now: datetime | None = None) -> ChangeOutcome:
-    """Apply an organizer's change: confirm from the waiting list, cancel, or record attendance.
+    """Apply an organizer's change: confirm from the waiting list, or record attendance.
 
     Raises ChangeRefused, changing nothing, when the change does not fit: no free seat,
-    a registration not in the state the change needs, an event that has started, or a person
-    whose data is removed. The caller commits.
+    a registration not in the state the change needs, an event that has started (or, for
+    attendance, not yet), or a person whose data is removed. The caller commits.
     """
     if change not in CHANGES:
         raise ValueError(f"Unknown change {change!r}")
     now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     if registration.purged_at is not None:
-        raise ChangeRefused(_l(
-            "This person's data was removed after the retention period, so the registration can no longer be changed."
-        ))
+        raise ChangeRefused(PURGED)
     if change == "confirm":
         return ChangeOutcome(confirm_from_waitlist(registration, now), [])
-    if change == "cancel":
-        return cancel_by_organizer(registration, now)
-    registration.attended = change.removeprefix("attended-")
+    attended = change.removeprefix("attended-")
+    if attended != "unknown" and (refusal := attendance_refusal(registration, now)):
+        raise ChangeRefused(refusal)
+    registration.attended = attended
     return ChangeOutcome(registration, [])
+
+
+def attendance_refusal(registration: Registration, now: datetime | None = None):
+    """Why the person cannot be marked as attended or absent yet, or None when they can.
+
+    Attendance is known only once the event has started, and only of someone who had a seat:
+    a confirmed person, or one who cancelled after being confirmed (they may still have joined).
+    """
+    event = registration.event
+    if event.status == "cancelled":
+        return _l("The event was cancelled, so nobody can be marked as attended or not.")
+    if (now or utcnow()) < event.starts_at:
+        return _l("The event has not started yet. Mark attendance once it has begun.")
+    if registration.status == "waitlisted" or registration.confirmed_at is None:
+        return _l("This person never had a seat, only a place on the waiting list, so their attendance"
+                  " cannot be marked.")
+    return None
 
 
 def confirm_from_waitlist(registration: Registration, now: datetime) -> Registration:
@@ -264,34 +252,48 @@ def confirm_from_waitlist(registration: Registration, now: datetime) -> Registra
     db.session.refresh(registration)
     if registration.status != "waitlisted":
         raise ChangeRefused(_l("Only a registration on the waiting list can be confirmed. Nothing was changed."))
-    if event.status != "published" or now >= event.starts_at:
+    if not gives_seats(event, now):
         raise ChangeRefused(_l("The event has started or is not published, so nobody can be given a seat any more."))
     if event.capacity is not None and confirmed_count(event.id) >= event.capacity:
         raise ChangeRefused(_l(
             "No seat is free: all %(capacity)d seats are taken. Cancel a confirmed registration or raise"
             " the event's capacity first, then confirm again.", capacity=event.capacity,
         ))
-    registration.status = "confirmed"
-    registration.confirmed_at = now
-    queue_message(registration, "promoted")
-    return registration
+    return give_seat(registration, now)
 
 
-def cancel_by_organizer(registration: Registration, now: datetime) -> ChangeOutcome:
-    """Cancel through the registration service, which mails the person and moves the waiting list (rule 2)."""
+def cancel_refusal(registration: Registration, now: datetime | None = None):
+    """Why an organizer cannot cancel the registration, or None when they can."""
+    if registration.purged_at is not None:
+        return PURGED
     if registration.status == "cancelled":
-        raise ChangeRefused(_l("This registration is already cancelled. Nothing was changed."))
+        return ALREADY_CANCELLED
+    if not can_cancel(registration, now):
+        return CANCELLATION_CLOSED
+    return None
+
+
+def waitlisted_count(event_id: int) -> int:
+    """How many people of the event are on its waiting list."""
+    return db.session.execute(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == "waitlisted")
+    ).scalar_one()
+
+
+def cancel_by_organizer(registration_id: int, now: datetime | None = None) -> ChangeOutcome:
+    """Cancel through the registration service, which mails the person and moves the waiting list (rule 2).
+
+    Raises ChangeRefused, changing nothing, for removed data, a registration already cancelled
+    (also by a request that got there first) or an event that has started. The caller commits.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration.purged_at is not None:
+        raise ChangeRefused(PURGED)
     try:
-        cancel_registration(registration.id, now)
+        cancellation = cancel_registration(registration.id, now)
     except CancellationClosed:
-        raise ChangeRefused(_l(
-            "The event has started or was cancelled, so its registrations can no longer be cancelled."
-        )) from None
-    # promote_waitlist stamps the seats it gives with this same moment.
-    promoted = db.session.execute(
-        select(Registration).where(
-            Registration.event_id == registration.event_id, Registration.status == "confirmed",
-            Registration.confirmed_at == now, Registration.id != registration.id,
-        ).order_by(Registration.created_at, Registration.id)
-    ).scalars()
-    return ChangeOutcome(registration, list(promoted))
+        raise ChangeRefused(CANCELLATION_CLOSED) from None
+    if not cancellation.cancelled:
+        raise ChangeRefused(ALREADY_CANCELLED)
+    return ChangeOutcome(cancellation.registration, cancellation.promoted)

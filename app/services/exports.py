@@ -7,6 +7,8 @@ count written to the audit log before the first byte leaves is exactly the numbe
 file holds. Every text cell that a spreadsheet would take for a formula is neutralized (CSV
 injection, DESIGN.md rule 10).
 
+A view sends one with export_response of app/organizer/downloads.py (this module builds no responses):
+
     source = ExportSource(query)
     rows = source.count()                    # the same snapshot the file is read from
     record(user, "..._exported", rows=rows); db.session.commit()
@@ -24,13 +26,13 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
+from app.i18n import HELSINKI
 
 FORMATS = ("csv", "xlsx")
 MIMETYPES = {
@@ -112,6 +114,11 @@ class ExportSource:
 def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet may read the text as a formula, counting the control characters it drops."""
     return text.lstrip(XML_ILLEGAL).startswith(FORMULA_PREFIXES)
+
+
+def helsinki_time(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as Finnish wall-clock time, without a zone (spreadsheets know none)."""
+    return None if moment is None else moment.astimezone(HELSINKI).replace(tzinfo=None)
 
 
 def neutralized(text: str) -> str:
@@ -208,21 +215,3 @@ def attachment(filename: str) -> str:
         return f'attachment; filename="{plain}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
-
-def export_response(columns: list[Column], source: ExportSource, file_format: str, filename: str,
-                    sheet_title: str = "") -> Response:
-    """A streamed download of the source's rows as `filename`.csv or .xlsx; the source closes with the response.
-
-    The labels and values are read while streaming, in the request's context, so they stay in
-    the language of the page that asked for the file.
-    """
-    if file_format not in FORMATS:
-        raise ValueError(f"Unknown export format {file_format!r}")
-    if file_format == "csv":
-        body = csv_chunks(columns, source)
-    else:
-        body = xlsx_chunks(columns, source, sheet_title or filename)
-    response = Response(stream_with_context(body), mimetype=MIMETYPES[file_format])
-    response.headers["Content-Disposition"] = attachment(f"{filename}.{file_format}")
-    response.call_on_close(source.close)
-    return response

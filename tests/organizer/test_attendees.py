@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from app.models import AuditEntry, Message, Registration
 from app.models.types import utcnow
-from app.services.attendees import AttendeeFilters, ChangeRefused, apply_change, attendee_page
+from app.organizer.words import ATTENDANCE_WORDS, REGISTRATION_STATUS_WORDS
+from app.services.attendees import (
+    ALREADY_CANCELLED,
+    AttendeeFilters,
+    ChangeRefused,
+    apply_change,
+    attendee_page,
+    cancel_by_organizer,
+)
 from tests.factories import make_event, make_municipality, make_registration
 from tests.organizer.conftest import log_in, table_rows
 
@@ -167,6 +175,30 @@ def test_a_bad_filter_gets_a_sentence_and_a_400(logged_in_admin, db, event, peop
     assert audit_entries(db, "attendees_exported") == []
 
 
+@pytest.mark.parametrize("args, sentence", [
+    ({"status": "deleted"}, "Choose a status from the list."),
+    ({"attended": "maybe"}, "Choose an attendance from the list."),
+    ({"municipality": "999"}, "Choose a municipality from the list."),
+])
+def test_a_choice_the_list_does_not_offer_is_named_beside_its_field(logged_in_admin, event, args, sentence):
+    response = logged_in_admin.get(ATTENDEES.format(event.id), query_string=args)
+    assert response.status_code == 400
+    (name,) = args
+    assert (f'<p class="error-message" id="{name}-error"><span class="visually-hidden">Error:</span> {sentence}</p>'
+            in response.get_data(as_text=True))
+
+
+def test_status_words_come_from_one_mapping_for_the_list_and_the_exports(logged_in_admin, monkeypatch, event,
+                                                                         people):
+    monkeypatch.setitem(REGISTRATION_STATUS_WORDS, "waitlisted", "In the queue")
+    monkeypatch.setitem(ATTENDANCE_WORDS, "no", "Stayed away")
+    rows = table_rows(logged_in_admin.get(ATTENDEES.format(event.id)))
+    assert (rows[2][3], rows[3][4]) == ("In the queue", "Stayed away")
+    body = logged_in_admin.get(ATTENDEES.format(event.id) + ".csv").get_data().decode("utf-8-sig")
+    exported = list(csv.reader(io.StringIO(body)))
+    assert (exported[3][7], exported[4][8]) == ("In the queue", "Stayed away")
+
+
 def test_viewing_the_list_is_audited_with_the_rows_shown_but_not_the_search_text(logged_in_admin, db, admin,
                                                                                     event, people):
     logged_in_admin.get(ATTENDEES.format(event.id), query_string={"q": "Virtanen", "status": "confirmed"})
@@ -239,7 +271,8 @@ def test_registration_page_shows_details_questions_needs_and_consents_and_is_aud
     for text in ("Aino Virtanen", person.email, "Digitukihenkilö", "Miten aloitamme?\nEntä budjetti?",
                  "Tekstitys", "svenska", "Version 2026-11, accepted 02/11/2026, 10:30"):
         assert text in page, text
-    assert 'value="confirm"' not in page and 'value="cancel"' in page
+    assert 'value="confirm"' not in page
+    assert f'href="/organizer/events/{event.id}/registrations/{person.id}/cancel"' in page
     (entry,) = audit_entries(db, "registration_viewed")
     assert (entry.user_id, entry.event_id, entry.detail) == (admin.id, event.id, {"registration_id": person.id})
 
@@ -247,6 +280,19 @@ def test_registration_page_shows_details_questions_needs_and_consents_and_is_aud
 def change(client, event, registration, what):
     """Press a change button on the registration's page."""
     return client.post(f"/organizer/events/{event.id}/registrations/{registration.id}/status", data={"change": what})
+
+
+def cancel_page(event, registration) -> str:
+    """The page that asks before cancelling the registration, and cancels it when its button is pressed."""
+    return f"/organizer/events/{event.id}/registrations/{registration.id}/cancel"
+
+
+@pytest.fixture
+def started(db):
+    """An event with room for two that began ten minutes ago."""
+    started = make_event(capacity=2, starts_at=utcnow().replace(microsecond=0) - timedelta(minutes=10))
+    db.session.commit()
+    return started
 
 
 def test_confirming_from_the_waiting_list_when_a_seat_is_free_mails_the_invite(logged_in_admin, db, event):
@@ -294,7 +340,7 @@ def test_cancelling_a_confirmed_person_gives_the_seat_to_the_oldest_waitlisted_a
     oldest = make_registration(event, status="waitlisted", first_name="Eeva", last_name="Jono",
                                created_at=start + timedelta(minutes=1))
     db.session.commit()
-    response = change(logged_in_admin, event, leaving, "cancel")
+    response = logged_in_admin.post(cancel_page(event, leaving))
     db.session.expire_all()
     assert db.session.get(Registration, leaving.id).status == "cancelled"
     assert db.session.get(Registration, oldest.id).status == "confirmed"
@@ -302,34 +348,93 @@ def test_cancelling_a_confirmed_person_gives_the_seat_to_the_oldest_waitlisted_a
     kinds = {(m.registration_id, m.kind) for m in db.session.execute(select(Message)).scalars()}
     assert kinds == {(leaving.id, "registration_cancelled"), (oldest.id, "promoted")}
     (entry,) = audit_entries(db, "registration_changed")
+    assert entry.detail["change"] == "cancel"
+    assert entry.detail["status"] == ["confirmed", "cancelled"]
     assert entry.detail["promoted"] == [oldest.id]
     page = logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The registration is cancelled." in page
     assert "Moved up from the waiting list and emailed an invitation: Eeva Jono." in page
 
 
-def test_cancelling_twice_is_refused_with_a_sentence(logged_in_admin, db, event):
+def test_cancelling_asks_first_saying_who_is_mailed_and_where_the_seat_goes(logged_in_admin, db, admin, event):
+    leaving = make_registration(event, first_name="Aino", last_name="Lähtijä")
+    make_registration(event, status="waitlisted")
+    db.session.commit()
+    registration_page = logged_in_admin.get(f"/organizer/events/{event.id}/registrations/{leaving.id}")
+    assert f'href="{cancel_page(event, leaving)}"' in registration_page.get_data(as_text=True)
+    response = logged_in_admin.get(cancel_page(event, leaving))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Aino Lähtijä gets an email saying that their registration is cancelled." in page
+    assert "Their seat goes to the first person on the waiting list" in page
+    assert f'action="{cancel_page(event, leaving)}"' in page
+    db.session.expire_all()
+    assert db.session.get(Registration, leaving.id).status == "confirmed"
+    assert db.session.execute(select(Message)).scalars().all() == []
+    assert audit_entries(db, "registration_changed") == []
+    # The page names the person, so showing it is audited like the registration's own page.
+    assert [entry.detail for entry in audit_entries(db, "registration_viewed")] == [
+        {"registration_id": leaving.id}, {"registration_id": leaving.id}]
+
+
+def test_cancelling_a_waitlisted_person_says_they_leave_the_waiting_list(logged_in_admin, db, event):
+    queued = make_registration(event, status="waitlisted")
+    db.session.commit()
+    page = logged_in_admin.get(cancel_page(event, queued)).get_data(as_text=True)
+    assert "They leave the waiting list." in page
+    assert "seat" not in page.split("<h1>")[1].split("</form>")[0]
+
+
+def test_the_change_form_no_longer_cancels_without_asking(logged_in_admin, db, event):
+    person = make_registration(event)
+    db.session.commit()
+    response = change(logged_in_admin, event, person, "cancel")
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Registration, person.id).status == "confirmed"
+    assert db.session.execute(select(Message)).scalars().all() == []
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_cancelling_twice_is_refused_with_a_sentence(logged_in_admin, db, event, method):
     gone = make_registration(event, status="cancelled", cancelled_at=utcnow())
     db.session.commit()
-    response = change(logged_in_admin, event, gone, "cancel")
-    assert "already cancelled" in logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
+    response = getattr(logged_in_admin, method)(cancel_page(event, gone))
+    assert response.headers["Location"].endswith(f"/registrations/{gone.id}")
+    page = logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already cancelled" in page
+    assert cancel_page(event, gone) not in page
     assert db.session.execute(select(Message)).scalars().all() == []
+    assert audit_entries(db, "registration_changed") == []
+
+
+def test_a_second_cancel_that_lost_the_race_is_refused_and_audited_once(db, event):
+    """Two presses at once both pass the page's check; the service's answer under the lock decides."""
+    person = make_registration(event)
+    db.session.commit()
+    cancel_by_organizer(person.id)
+    db.session.commit()
+    with pytest.raises(ChangeRefused) as refused:
+        cancel_by_organizer(person.id)
+    assert refused.value.message is ALREADY_CANCELLED
+    assert [m.kind for m in db.session.execute(select(Message)).scalars()] == ["registration_cancelled"]
 
 
 def test_cancelling_after_the_start_is_refused(logged_in_admin, db):
     started = make_event(starts_at=utcnow() - timedelta(minutes=10))
     person = make_registration(started)
     db.session.commit()
-    response = change(logged_in_admin, started, person, "cancel")
+    response = logged_in_admin.post(cancel_page(started, person))
     assert "can no longer be cancelled" in logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Registration, person.id).status == "confirmed"
 
 
 @pytest.mark.parametrize("what, value", [("attended-yes", "yes"), ("attended-no", "no"), ("attended-unknown", "unknown")])
-def test_marking_attendance(logged_in_admin, db, event, what, value):
-    person = make_registration(event, attended="no" if value != "no" else "yes")
+def test_marking_attendance(logged_in_admin, db, started, what, value):
+    person = make_registration(started, attended="no" if value != "no" else "yes")
     db.session.commit()
-    change(logged_in_admin, event, person, what)
+    change(logged_in_admin, started, person, what)
     db.session.expire_all()
     assert db.session.get(Registration, person.id).attended == value
     assert db.session.execute(select(Message)).scalars().all() == []
@@ -337,12 +442,57 @@ def test_marking_attendance(logged_in_admin, db, event, what, value):
     assert entry.detail["attended"][1] == value
 
 
-def test_an_unknown_change_is_a_400_with_a_sentence(logged_in_admin, db, event):
+@pytest.mark.parametrize("what", ["attended-yes", "attended-no"])
+def test_attendance_is_refused_before_the_event_starts(logged_in_admin, db, event, what):
+    person = make_registration(event)
+    db.session.commit()
+    page = logged_in_admin.get(f"/organizer/events/{event.id}/registrations/{person.id}").get_data(as_text=True)
+    assert "The event has not started yet. Mark attendance once it has begun." in page
+    assert f'value="{what}"' not in page
+    response = change(logged_in_admin, event, person, what)
+    assert response.status_code == 302
+    page = logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The event has not started yet. Mark attendance once it has begun." in page
+    db.session.expire_all()
+    assert db.session.get(Registration, person.id).attended == "unknown"
+    assert audit_entries(db, "registration_changed") == []
+
+
+def test_attendance_of_someone_who_never_had_a_seat_is_refused(logged_in_admin, db, started):
+    queued = make_registration(started, status="waitlisted")
+    left_the_queue = make_registration(started, status="cancelled", confirmed_at=None, cancelled_at=utcnow())
+    db.session.commit()
+    for person in (queued, left_the_queue):
+        response = change(logged_in_admin, started, person, "attended-yes")
+        page = logged_in_admin.get(response.headers["Location"]).get_data(as_text=True)
+        assert "never had a seat" in page
+        db.session.expire_all()
+        assert db.session.get(Registration, person.id).attended == "unknown"
+
+
+def test_attendance_of_someone_who_cancelled_their_seat_can_be_marked(db, started):
+    """They held a seat and the join link, so the platform's report may well show them."""
+    left = make_registration(started, status="cancelled", cancelled_at=utcnow() - timedelta(days=1))
+    db.session.commit()
+    assert apply_change(left.id, "attended-yes").registration.attended == "yes"
+
+
+def test_attendance_can_be_set_back_to_not_known_before_the_start(db, event):
+    person = make_registration(event, attended="yes")
+    db.session.commit()
+    assert apply_change(person.id, "attended-unknown").registration.attended == "unknown"
+
+
+def test_an_unknown_change_is_a_400_with_a_sentence_and_the_page_shown_is_audited(logged_in_admin, db, admin, event):
     person = make_registration(event)
     db.session.commit()
     response = change(logged_in_admin, event, person, "delete")
     assert response.status_code == 400
-    assert "Choose one of the changes offered on the page." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Choose one of the changes offered on the page." in page
+    assert person.email in page
+    (entry,) = audit_entries(db, "registration_viewed")
+    assert (entry.user_id, entry.event_id, entry.detail) == (admin.id, event.id, {"registration_id": person.id})
     db.session.expire_all()
     assert db.session.get(Registration, person.id).status == "confirmed"
 
