@@ -15,6 +15,7 @@ from app.organizer import admin_bp, bp
 from app.organizer.access import OPEN_ENDPOINTS
 from app.organizer.forms import (
     AUDIT_ACTION_LABELS, ROLE_NAMES, AuditFilterForm, ChangePasswordForm, NewOrganizerForm, OrganizerForm,
+    SetPasswordForm,
 )
 from app.organizer.views import LOGIN_LIMIT_PER_ADDRESS
 from app.services import organizers
@@ -154,21 +155,24 @@ def new_organizer():
     return render_template("organizer/admin/organizer_form.html", form=form), 400 if form.errors else 200
 
 
-def organizer_page(form: OrganizerForm, account_error: str | None = None, status: int = 200):
+def organizer_page(form: OrganizerForm, account_error: str | None = None, password_form: SetPasswordForm | None = None,
+                   status: int = 200):
     """The edit page of g.organizer."""
     return render_template("organizer/admin/organizer_form.html", form=form, organizer=g.organizer,
-                           account_error=account_error), status
+                           account_error=account_error, password_form=password_form or SetPasswordForm(formdata=None),
+                           own_account=g.organizer.id == current_user.id), status
 
 
-def edit_form_of(organizer: OrganizerUser) -> OrganizerForm:
-    """The edit form, showing the organizer's current values unless a POST sent others."""
+def edit_form_of(organizer: OrganizerUser, posted: bool = True) -> OrganizerForm:
+    """The edit form, showing the organizer's current values unless a POST of this form (posted) sent others."""
     current = {
         "name": organizer.name,
         "role": organizer.role,
         "series": [series.id for series in organizer.series],
         "events": [event.id for event in organizer.events],
     }
-    return offer_grants(OrganizerForm(data=current))
+    form = OrganizerForm(data=current) if posted else OrganizerForm(formdata=None, data=current)
+    return offer_grants(form)
 
 
 def refusal(error: organizers.AccountRuleRefused, organizer: OrganizerUser) -> str:
@@ -210,7 +214,7 @@ def deactivate_organizer():
         changed = organizers.deactivate(current_user, organizer)
     except (organizers.OwnAccount, organizers.LastActiveAdmin) as error:
         db.session.rollback()
-        return organizer_page(edit_form_of(organizer), account_error=refusal(error, organizer), status=400)
+        return organizer_page(edit_form_of(organizer, posted=False), account_error=refusal(error, organizer), status=400)
     if changed:
         record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, active=False)
         db.session.commit()
@@ -226,6 +230,25 @@ def reactivate_organizer():
         record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, active=True)
         db.session.commit()
     flash(_("%(name)s can log in again with their password.", name=organizer.name), "success")
+    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+
+
+@admin_bp.post("/organizers/<int:organizer_id>/password")
+def set_organizer_password():
+    """Set a new password for an organizer who forgot theirs; a session they have open ends at its next request."""
+    organizer = g.organizer
+    password_form = SetPasswordForm()
+    if not password_form.validate_on_submit():
+        return organizer_page(edit_form_of(organizer, posted=False), password_form=password_form, status=400)
+    try:
+        organizers.reset_password(current_user, organizer, password_form.new_password.data)
+    except organizers.OwnPassword:
+        # Their own edit page links the password page instead of offering this form.
+        return organizer_page(edit_form_of(organizer, posted=False), status=400)
+    record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, password="reset")
+    db.session.commit()
+    flash(_("The new password of %(name)s is set, and the sessions they had open have ended."
+            " Give them the password in person or by phone.", name=organizer.name), "success")
     return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
 
 
@@ -245,6 +268,8 @@ def detail_phrases(detail: dict | None) -> list[str]:
             phrases.append(_("Role: %(role)s", role=ROLE_NAMES.get(value, value)))
         elif key == "changed":
             phrases.append(_("Changed: %(fields)s", fields=", ".join(str(CHANGED_FIELD_NAMES.get(f, f)) for f in value)))
+        elif key == "password":
+            phrases.append(_("New password set by an administrator"))
         elif key == "active":
             phrases.append(_("Reactivated") if value else _("Deactivated"))
         elif key in ("rows", "row_count"):

@@ -67,24 +67,22 @@ class LoginForm(PlainTextForm):
     )
 
 
-class ChangePasswordForm(PlainTextForm):
-    """An organizer's own password change: the current one, and the new one twice."""
-
-    current_password = PasswordField(
-        lazy_gettext("Current password"),
-        validators=[DataRequired(message=lazy_gettext("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
+def new_password_field(description) -> PasswordField:
+    """A new password of at least MIN_PASSWORD_LENGTH characters."""
+    return PasswordField(
         lazy_gettext("New password"),
-        description=lazy_gettext("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+        description=description,
         validators=[
             DataRequired(message=lazy_gettext("Enter a new password.")),
             Length(min=MIN_PASSWORD_LENGTH, message=NEW_PASSWORD_TOO_SHORT),
         ],
         render_kw={"autocomplete": "new-password"},
     )
-    repeat_password = PasswordField(
+
+
+def repeat_password_field() -> PasswordField:
+    """The new password typed a second time, which must be the same."""
+    return PasswordField(
         lazy_gettext("New password again"),
         validators=[
             DataRequired(message=lazy_gettext("Type the new password again.")),
@@ -95,7 +93,35 @@ class ChangePasswordForm(PlainTextForm):
         render_kw={"autocomplete": "new-password"},
     )
 
+
+# Said wherever an admin chooses a password for someone else.
+PASS_IT_ON = lazy_gettext(
+    "At least %(min)d characters. Give it to the organizer in person or by phone, not by email;"
+    " they can change it after logging in.", min=MIN_PASSWORD_LENGTH,
+)
+
+
+class ChangePasswordForm(PlainTextForm):
+    """An organizer's own password change: the current one, and the new one twice."""
+
+    current_password = PasswordField(
+        lazy_gettext("Current password"),
+        validators=[DataRequired(message=lazy_gettext("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(lazy_gettext("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
+    repeat_password = repeat_password_field()
+
     field_order = ("current_password", "new_password", "repeat_password")
+
+
+class SetPasswordForm(PlainTextForm):
+    """A new password an admin sets for an organizer who forgot theirs, typed twice."""
+
+    new_password = new_password_field(PASS_IT_ON)
+    repeat_password = repeat_password_field()
+
+    field_order = ("new_password", "repeat_password")
 
 
 class OrganizerForm(PlainTextForm):
@@ -151,10 +177,7 @@ class NewOrganizerForm(OrganizerForm):
     )
     password = PasswordField(
         lazy_gettext("First password"),
-        description=lazy_gettext(
-            "At least %(min)d characters. Give it to the organizer in person or by phone, not by email;"
-            " they can change it after logging in.", min=MIN_PASSWORD_LENGTH,
-        ),
+        description=PASS_IT_ON,
         validators=[
             DataRequired(message=lazy_gettext("Enter a first password for the organizer.")),
             Length(min=MIN_PASSWORD_LENGTH, message=NEW_PASSWORD_TOO_SHORT),

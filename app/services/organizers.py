@@ -41,6 +41,10 @@ class PasswordUnchanged(AccountRuleRefused):
     """The new password is the same as the current one."""
 
 
+class OwnPassword(AccountRuleRefused):
+    """An admin sets only other organizers' passwords: their own they change giving the current one."""
+
+
 class OwnAccount(AccountRuleRefused):
     """An admin may not deactivate their own account or change their own role: they would lock themselves out."""
 
@@ -136,6 +140,18 @@ def change_password(organizer: OrganizerUser, current_password: str, new_passwor
     check_password_length(new_password)
     if new_password == current_password:
         raise PasswordUnchanged
+    set_password(organizer, new_password)
+
+
+def reset_password(actor: OrganizerUser, organizer: OrganizerUser, new_password: str) -> None:
+    """An admin sets a new password for an organizer who forgot theirs; the organizer's open sessions end.
+
+    Raises OwnPassword when the admin names themselves (their own password they change giving the current
+    one, which an unattended session does not know) and PasswordTooShort; changes nothing then. The caller commits.
+    """
+    if organizer.id == actor.id:
+        raise OwnPassword
+    check_password_length(new_password)
     set_password(organizer, new_password)
 
 

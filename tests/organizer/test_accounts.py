@@ -13,8 +13,9 @@ from app.extensions import db as _db
 from app.models import AuditEntry, OrganizerUser
 from app.services import organizers
 from app.services.organizers import (
-    MIN_PASSWORD_LENGTH, LastActiveAdmin, OwnAccount, PasswordTooShort, PasswordUnchanged, WrongPassword,
-    authenticate, change_password, create_organizer, deactivate, update_organizer,
+    MIN_PASSWORD_LENGTH, LastActiveAdmin, OwnAccount, OwnPassword, PasswordTooShort, PasswordUnchanged,
+    WrongPassword, authenticate, change_password, create_organizer, deactivate, password_stamp, reset_password,
+    update_organizer,
 )
 from tests.factories import make_event, make_series
 from tests.organizer.conftest import PASSWORD, english_client, log_in, table_rows
@@ -306,6 +307,104 @@ def test_bad_edit_says_why_and_saves_nothing(logged_in_admin, db, organizer):
     assert fresh(organizer.id).role == "organizer"
 
 
+# A new password for an organizer who forgot theirs -------------------------------------------------------
+
+SESSION_ENDED = "Your password was changed since you logged in. Log in again with the new password."
+
+
+def set_password_of(client, organizer_id: int, password: str, repeat: str | None = None):
+    """Post the admin's new-password form of an organizer's edit page."""
+    return client.post(f"/organizer/admin/organizers/{organizer_id}/password", data={
+        "new_password": password, "repeat_password": password if repeat is None else repeat,
+    })
+
+
+def test_admin_sets_a_new_password_for_an_organizer_who_forgot_theirs_and_their_sessions_end(
+    app, client, db, admin, organizer,
+):
+    organizer_client = english_client(app)
+    log_in(organizer_client, organizer.email)
+    log_in(client, admin.email)
+    assert 'action="/organizer/admin/organizers/%d/password"' % organizer.id in (
+        client.get(f"/organizer/admin/organizers/{organizer.id}").get_data(as_text=True)
+    )
+
+    response = set_password_of(client, organizer.id, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/organizer/admin/organizers/{organizer.id}"
+    assert "The new password of Olli Organizer is set" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert authenticate(organizer.email, NEW_PASSWORD) is not None
+    assert authenticate(organizer.email, PASSWORD) is None
+    assert audit_actions() == [("organizer_changed", admin.id, {
+        "organizer_id": organizer.id, "email": organizer.email, "password": "reset",
+    })]
+    # The organizer's open session ends and says why; the new password lets them back in. The admin carries on.
+    ended = organizer_client.get("/organizer/", follow_redirects=True)
+    assert SESSION_ENDED in ended.get_data(as_text=True)
+    assert organizer_client.get("/organizer/").status_code == 302
+    assert log_in(organizer_client, organizer.email, NEW_PASSWORD).status_code == 302
+    assert organizer_client.get("/organizer/").status_code == 200
+    assert client.get("/organizer/").status_code == 200
+
+
+@pytest.mark.parametrize("password, repeat, field, message", [
+    ("lyhyt sana", "lyhyt sana", "new_password", "The password must be at least 12 characters long."),
+    (NEW_PASSWORD, NEW_PASSWORD + "!", "repeat_password", "The two new passwords are different."),
+    ("", "", "new_password", "Enter a new password."),
+    (NEW_PASSWORD, "", "repeat_password", "Type the new password again."),
+])
+def test_bad_new_password_says_why_beside_the_field_and_changes_nothing(
+    app, client, db, admin, organizer, password, repeat, field, message,
+):
+    series = make_series()
+    organizer.series.append(series)
+    db.session.commit()
+    organizer_client = english_client(app)
+    log_in(organizer_client, organizer.email)
+    log_in(client, admin.email)
+    hash_before = fresh(organizer.id).password_hash
+
+    response = set_password_of(client, organizer.id, password, repeat)
+
+    assert response.status_code == 400
+    assert error_next_to(response, field).startswith(message)
+    # The rest of the page shows the account as it is, not as read from this other form.
+    page = response.get_data(as_text=True)
+    assert f'value="{organizer.name}"' in page
+    assert f'id="series-{series.id}" name="series" value="{series.id}" checked' in page
+    assert fresh(organizer.id).password_hash == hash_before
+    assert audit_actions() == []
+    assert organizer_client.get("/organizer/").status_code == 200
+
+
+def test_admin_changes_their_own_password_only_on_the_password_page(logged_in_admin, db, admin):
+    page = logged_in_admin.get(f"/organizer/admin/organizers/{admin.id}").get_data(as_text=True)
+    assert f"/organizer/admin/organizers/{admin.id}/password" not in page
+    assert 'href="/organizer/account/password"' in page
+
+    response = set_password_of(logged_in_admin, admin.id, NEW_PASSWORD)
+
+    assert response.status_code == 400
+    assert "Change your own password on the password page, giving your current one." in response.get_data(as_text=True)
+    assert authenticate(admin.email, PASSWORD) is not None
+    assert audit_actions() == []
+    assert logged_in_admin.get("/organizer/").status_code == 200
+
+
+def test_reset_password_service_refuses_the_admins_own_and_a_short_one(db, admin, organizer):
+    with pytest.raises(OwnPassword):
+        reset_password(admin, admin, NEW_PASSWORD)
+    with pytest.raises(PasswordTooShort):
+        reset_password(admin, organizer, "x" * (MIN_PASSWORD_LENGTH - 1))
+    stamp = password_stamp(organizer)
+
+    reset_password(admin, organizer, NEW_PASSWORD)
+
+    assert password_stamp(organizer) != stamp
+    assert authenticate(organizer.email, NEW_PASSWORD) is organizer
+
+
 # Deactivating and reactivating ----------------------------------------------------------------------
 
 def test_deactivated_organizers_open_session_ends_and_reactivation_lets_them_back(app, client, db, admin, organizer):
@@ -334,10 +433,19 @@ def test_deactivated_organizers_open_session_ends_and_reactivation_lets_them_bac
 
 
 def test_admin_cannot_deactivate_themselves(logged_in_admin, db, admin):
-    response = logged_in_admin.post(f"/organizer/admin/organizers/{admin.id}/deactivate")
+    series = make_series()
+    admin.series.append(series)
+    db.session.commit()
+
+    # The button's form sends only its CSRF token.
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{admin.id}/deactivate", data={"csrf_token": "token"})
 
     assert response.status_code == 400
     assert "deactivate your own account" in response.get_data(as_text=True)
+    # The rest of the page shows the account as it is, not as read from the button's form.
+    page = response.get_data(as_text=True)
+    assert 'value="Anna Admin"' in page
+    assert f'id="series-{series.id}" name="series" value="{series.id}" checked' in page
     assert fresh(admin.id).active is True
     assert audit_actions() == []
 
@@ -403,6 +511,7 @@ ADMIN_PAGES = [
     ("post", "/organizer/admin/organizers/{id}"),
     ("post", "/organizer/admin/organizers/{id}/deactivate"),
     ("post", "/organizer/admin/organizers/{id}/reactivate"),
+    ("post", "/organizer/admin/organizers/{id}/password"),
     ("get", "/organizer/admin/audit"),
 ]
 
@@ -410,7 +519,8 @@ ADMIN_PAGES = [
 @pytest.mark.parametrize("method, path", ADMIN_PAGES)
 def test_account_pages_do_not_exist_for_organizers(client, db, admin, organizer, method, path):
     log_in(client, organizer.email)
-    form = {"email": "new@example.org", "name": "Uusi", "role": "admin", "password": NEW_PASSWORD}
+    form = {"email": "new@example.org", "name": "Uusi", "role": "admin", "password": NEW_PASSWORD,
+            "new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD}
 
     response = getattr(client, method)(path.format(id=admin.id), data=form if method == "post" else None)
 
@@ -418,6 +528,7 @@ def test_account_pages_do_not_exist_for_organizers(client, db, admin, organizer,
     assert organizer_count() == 2
     assert fresh(admin.id).active and fresh(admin.id).role == "admin"
     assert fresh(organizer.id).role == "organizer"
+    assert authenticate(admin.email, PASSWORD) is not None
     assert audit_actions() == []
 
 
@@ -432,3 +543,4 @@ def test_account_pages_need_a_login(client, admin, method, path):
 def test_unknown_organizer_is_a_404(logged_in_admin):
     assert logged_in_admin.get("/organizer/admin/organizers/999999").status_code == 404
     assert logged_in_admin.post("/organizer/admin/organizers/999999/deactivate").status_code == 404
+    assert set_password_of(logged_in_admin, 999999, NEW_PASSWORD).status_code == 404

@@ -58,6 +58,18 @@ def test_log_lists_newest_first_with_who_when_action_event_and_details(client, l
     assert rows[0][4] == "Account: organizer@example.org; Changed: role, series and events"
 
 
+def test_a_password_an_admin_set_shows_as_such_in_the_log(client, db, admin, organizer):
+    log_in(client, admin.email)
+    client.post(f"/organizer/admin/organizers/{organizer.id}/password", data={
+        "new_password": "kolme sanaa peräkkäin", "repeat_password": "kolme sanaa peräkkäin",
+    })
+
+    [row] = table_rows(client.get("/organizer/admin/audit"))
+
+    assert row[1:4] == ["Anna Admin", "Account changed", ""]
+    assert row[4] == "Account: organizer@example.org; New password set by an administrator"
+
+
 @pytest.mark.parametrize("query, expected", [
     ("organizer={organizer}", ["Attendee list viewed", "Attendee list exported"]),
     ("event={other}", ["Attendee list viewed", "Event changed"]),
