@@ -7,13 +7,18 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.models import Event, Message
+from app.models import (
+    Event, FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackResponse, Message, ProgrammeItem,
+)
+from app.services import events as events_service
 from app.services.events import (
-    EventCancelled, EventStarted, ProgrammeItemDetails, SlugTaken, StillHasRegistrations, clone_details,
-    create_event, details_of, free_slug, save_event, slug_from, unpublish_event,
+    EventCancelled, EventChangedMeanwhile, EventStarted, ItemsHaveFeedback, ProgrammeItemDetails, SlugTaken,
+    StillHasRegistrations, cancel_event, clone_details, create_event, details_of, free_slug, publish_event,
+    save_event, slug_from, unpublish_event, version_of,
 )
 from app.services.organizers import create_organizer
-from app.services.registration import CapacityBelowConfirmed, change_capacity
+from app.services.queue import queue_message
+from app.services.registration import CapacityBelowConfirmed, cancel_registration, change_capacity
 from tests.factories import make_event, make_registration, make_series
 
 STARTS_AT = datetime(2030, 11, 13, 7, 0, tzinfo=timezone.utc)
@@ -148,3 +153,150 @@ def test_unpublishing_with_people_registered_raises_with_their_number(db):
         unpublish_event(event.id)
     assert refusal.value.active == 2
     assert event.status == "published"
+
+
+def outbox(db, registration_id: int) -> list[tuple[str, str]]:
+    """(kind, status) of the registration's outbox rows, oldest first."""
+    db.session.expire_all()
+    return [(m.kind, m.status) for m in db.session.execute(
+        select(Message).where(Message.registration_id == registration_id).order_by(Message.id)).scalars()]
+
+
+def test_cancelling_the_event_keeps_the_own_cancellation_of_someone_who_cancelled_first(db):
+    event = make_event(capacity=2)
+    confirmed, leaving, waiting = make_registration(event), make_registration(event), make_registration(
+        event, status="waitlisted")
+    for registration in (confirmed, leaving, waiting):
+        queue_message(registration, "confirmation")
+    db.session.commit()
+    cancel_registration(leaving.id)
+    db.session.commit()
+    assert outbox(db, leaving.id) == [("confirmation", "cancelled"), ("registration_cancelled", "pending")]
+    assert outbox(db, waiting.id) == [("confirmation", "pending"), ("promoted", "pending")]
+
+    assert cancel_event(event.id) is True
+    db.session.commit()
+    assert cancel_event(event.id) is False
+    db.session.commit()
+
+    # Their own CANCEL still goes, and nothing else: it takes the event out of their calendar.
+    assert outbox(db, leaving.id) == [("confirmation", "cancelled"), ("registration_cancelled", "pending")]
+    assert outbox(db, confirmed.id) == [("confirmation", "cancelled"), ("event_cancelled", "pending")]
+    assert outbox(db, waiting.id) == [
+        ("confirmation", "cancelled"), ("promoted", "cancelled"), ("event_cancelled", "pending")]
+
+
+def test_a_clone_has_no_recording_link_but_keeps_the_join_link(db):
+    event = make_event(join_url="https://meet.example.org/j/room", recording_url="https://video.example.org/41")
+    details = clone_details(event)
+    assert details.recording_url is None
+    assert details.join_url == "https://meet.example.org/j/room"
+
+
+def rated(db, event: Event, item: ProgrammeItem) -> FeedbackAnswer:
+    """A feedback answer rating the programme item."""
+    form = FeedbackForm(event=event)
+    question = FeedbackQuestion(form=form, position=0, kind="programme_rating", text_fi="Arvioi ohjelma")
+    answer = FeedbackAnswer(question=question, programme_item=item, value_int=5)
+    db.session.add(FeedbackResponse(form=form, answers=[answer]))
+    db.session.flush()
+    return answer
+
+
+def test_a_programme_item_with_feedback_ratings_cannot_be_removed(db):
+    event = make_event(starts_at=STARTS_AT)
+    welcome, panel = ProgrammeItem(position=0, title_fi="Tervetuloa"), ProgrammeItem(position=1, title_fi="Paneeli")
+    event.programme.extend([welcome, panel])
+    db.session.flush()
+    answer = rated(db, event, panel)
+    db.session.commit()
+    details = details_of(event)
+
+    with pytest.raises(ItemsHaveFeedback) as refusal:
+        save_event(event.id, replace(details, title_fi="Uusi", programme=details.programme[:1]))
+    db.session.rollback()
+
+    assert [item.id for item in refusal.value.items] == [panel.id]
+    assert refusal.value.items[0].title_fi == "Paneeli"
+    db.session.expire_all()
+    assert [item.title_fi for item in db.session.get(Event, event.id).programme] == ["Tervetuloa", "Paneeli"]
+    assert db.session.get(Event, event.id).title_fi != "Uusi"
+    assert db.session.get(FeedbackAnswer, answer.id) is not None
+    # An item nobody rated can go, and the rated one can change.
+    renamed = replace(details.programme[1], title_fi="Paneelikeskustelu")
+    save_event(event.id, replace(details, programme=(renamed,)))
+    db.session.commit()
+    assert [item.title_fi for item in db.session.get(Event, event.id).programme] == ["Paneelikeskustelu"]
+    assert db.session.get(FeedbackAnswer, answer.id).value_int == 5
+
+
+def test_a_save_from_a_stale_version_is_refused_and_changes_nothing(db):
+    event = make_event(starts_at=STARTS_AT)
+    db.session.commit()
+    seen = version_of(event)
+    details = details_of(event)
+
+    save_event(event.id, replace(details, title_fi="Ensimmäinen"), seen_version=seen)
+    db.session.commit()
+    assert version_of(event) != seen
+    with pytest.raises(EventChangedMeanwhile):
+        save_event(event.id, replace(details, starts_at=STARTS_AT + timedelta(days=1),
+                                     ends_at=STARTS_AT + timedelta(days=1, hours=3)), seen_version=seen)
+    db.session.rollback()
+
+    stored = db.session.get(Event, event.id)
+    assert (stored.title_fi, stored.starts_at, stored.revision) == ("Ensimmäinen", STARTS_AT, 0)
+
+
+def test_a_programme_change_alone_moves_the_version(db):
+    event = make_event(starts_at=STARTS_AT)
+    db.session.commit()
+    seen = version_of(event)
+
+    save_event(event.id, replace(details_of(event), programme=(ProgrammeItemDetails(title_fi="Avaus"),)))
+    db.session.commit()
+
+    assert version_of(db.session.get(Event, event.id)) != seen
+    with pytest.raises(EventChangedMeanwhile):
+        save_event(event.id, details_of(event), seen_version=seen)
+
+
+def test_a_save_counts_the_updated_invites_it_queued(db):
+    event = make_event(starts_at=STARTS_AT)
+    make_registration(event), make_registration(event), make_registration(event, status="waitlisted")
+    db.session.commit()
+    moved = replace(details_of(event), starts_at=STARTS_AT + timedelta(hours=1),
+                    ends_at=STARTS_AT + timedelta(hours=4))
+
+    assert save_event(event.id, moved).invites_updated == 2
+    assert save_event(event.id, replace(moved, title_en="New")).invites_updated == 0
+
+
+def test_a_draft_moved_queues_no_invites(db):
+    event = make_event(starts_at=STARTS_AT, status="draft")
+    db.session.commit()
+    saved = save_event(event.id, replace(details_of(event), starts_at=STARTS_AT + timedelta(hours=1),
+                                         ends_at=STARTS_AT + timedelta(hours=4)))
+    assert saved.invites_updated == 0 and "starts_at" in saved.changed
+
+
+def test_the_capacity_is_changed_only_when_it_changed(db, monkeypatch):
+    event = make_event(starts_at=STARTS_AT, capacity=5)
+    db.session.commit()
+    calls = []
+    monkeypatch.setattr(events_service, "change_capacity",
+                        lambda event_id, capacity: calls.append(capacity) or change_capacity(event_id, capacity))
+
+    save_event(event.id, replace(details_of(event), title_en="Digital support"))
+    assert calls == []
+    save_event(event.id, replace(details_of(event), capacity=7))
+    assert calls == [7] and db.session.get(Event, event.id).capacity == 7
+
+
+def test_status_changes_say_whether_they_changed_anything(db):
+    event = make_event(status="draft")
+    assert publish_event(event.id) is True
+    assert publish_event(event.id) is False
+    assert unpublish_event(event.id) is True
+    assert unpublish_event(event.id) is False
+    assert event.status == "draft"

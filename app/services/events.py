@@ -9,7 +9,9 @@ from sqlalchemy import Select, func, select, update
 
 from app.extensions import db
 from app.i18n import HELSINKI
-from app.models import ContactPerson, Event, Message, OrganizerUser, ProgrammeItem, Registration, Series, Speaker
+from app.models import (
+    ContactPerson, Event, FeedbackAnswer, Message, OrganizerUser, ProgrammeItem, Registration, Series, Speaker,
+)
 from app.models.events import DEFAULT_FOLLOWUP_DELAY, DEFAULT_REMINDER_OFFSETS
 from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
@@ -47,6 +49,18 @@ class EventStarted(Exception):
 
 class SlugTaken(Exception):
     """Another event has the web address the organizer asked for."""
+
+
+class EventChangedMeanwhile(Exception):
+    """The event was saved by someone else after the editor showed it: saving would undo their changes."""
+
+
+class ItemsHaveFeedback(Exception):
+    """Programme items with feedback ratings would be removed, and their ratings with them."""
+
+    def __init__(self, items: list["ProgrammeItemDetails"]):
+        super().__init__(", ".join(str(item.id) for item in items))
+        self.items = items
 
 
 class StillHasRegistrations(Exception):
@@ -121,10 +135,11 @@ class EventDetails:
 
 @dataclass(frozen=True)
 class EventSaved:
-    """What save_event changed: the names of the changed details and how many waiting people got a seat."""
+    """What save_event did: the names of the changed details, waiting people given a seat, updated invites queued."""
 
     changed: list[str]
     promoted: int
+    invites_updated: int = 0
 
 
 def slug_from(title: str) -> str:
@@ -228,7 +243,14 @@ def clone_details(event: Event, days_later: int = 7) -> EventDetails:
         registration_opens_at=shift_in_helsinki(details.registration_opens_at, days_later),
         registration_closes_at=shift_in_helsinki(details.registration_closes_at, days_later),
         programme=tuple(replace(item, id=None) for item in details.programme),
+        # The next event has no recording yet; the join link stays, as recurring meeting rooms are common.
+        recording_url=None,
     )
+
+
+def version_of(event: Event) -> str:
+    """What the editor sends back to show which state of the event it was filled from (its last save)."""
+    return event.updated_at.isoformat()
 
 
 def create_event(details: EventDetails, user: OrganizerUser) -> Event:
@@ -268,17 +290,23 @@ def claimed_slug(details: EventDetails, event_id: int | None) -> str:
     return details.slug
 
 
-def save_event(event_id: int, details: EventDetails, now: datetime | None = None) -> EventSaved:
+def save_event(event_id: int, details: EventDetails, now: datetime | None = None,
+               seen_version: str | None = None) -> EventSaved:
     """Change an event to the details, in the caller's transaction, holding the event's lock.
 
     A new time or join link of a published event raises the revision and mails confirmed people
     an updated invite; a larger capacity gives waiting people their seats and mails them (rule 2).
-    Raises EventCancelled, EventStarted (a started event's logistics changed), SlugTaken or
-    CapacityBelowConfirmed; after any of them the caller rolls back, and nothing is saved.
+    With `seen_version` (version_of the event the details were edited from), a save made after
+    someone else's raises EventChangedMeanwhile instead of undoing theirs. Raises EventCancelled,
+    EventStarted (a started event's logistics changed), SlugTaken, ItemsHaveFeedback (programme
+    items with ratings left out) or CapacityBelowConfirmed; after any of them the caller rolls
+    back, and nothing is saved.
     """
     event = lock_event(event_id)
     if event.status == "cancelled":
         raise EventCancelled
+    if seen_version is not None and seen_version != version_of(event):
+        raise EventChangedMeanwhile
     current = details_of(event)
     details = replace(details, slug=claimed_slug(details, event.id))
     changed = [f.name for f in fields(EventDetails) if getattr(current, f.name) != getattr(details, f.name)]
@@ -286,7 +314,10 @@ def save_event(event_id: int, details: EventDetails, now: datetime | None = None
         locked = [name for name in changed if name in LOGISTICS]
         if locked:
             raise EventStarted(locked)
-    update_event_logistics(event.id, starts_at=details.starts_at, ends_at=details.ends_at, join_url=details.join_url)
+    if "programme" in changed:
+        refuse_removing_rated_items(current.programme, details.programme)
+    invites_updated = update_event_logistics(
+        event.id, starts_at=details.starts_at, ends_at=details.ends_at, join_url=details.join_url)
     event.slug = details.slug
     for name in PLAIN_COLUMNS:
         setattr(event, name, getattr(details, name))
@@ -297,8 +328,33 @@ def save_event(event_id: int, details: EventDetails, now: datetime | None = None
     if "contacts" in changed:
         write_contacts(event, details.contacts)
     db.session.flush()
-    promoted = change_capacity(event.id, details.capacity)
-    return EventSaved(changed=changed, promoted=len(promoted))
+    # change_capacity reads the event afresh, so what is set above is flushed first.
+    promoted = change_capacity(event.id, details.capacity) if "capacity" in changed else []
+    if changed:
+        # Programme and contact rows are not the event's row, so its stamp is moved by hand: it is
+        # what tells a second editor that the event changed under them.
+        event.updated_at = max(utcnow(), event.updated_at + timedelta(microseconds=1))
+        db.session.flush()
+    return EventSaved(changed=changed, promoted=len(promoted), invites_updated=invites_updated)
+
+
+def rated_item_ids(item_ids: list[int]) -> set[int]:
+    """Those of the programme items that have feedback ratings."""
+    if not item_ids:
+        return set()
+    return set(db.session.execute(
+        select(FeedbackAnswer.programme_item_id).where(FeedbackAnswer.programme_item_id.in_(item_ids)).distinct()
+    ).scalars())
+
+
+def refuse_removing_rated_items(current: tuple[ProgrammeItemDetails, ...],
+                                items: tuple[ProgrammeItemDetails, ...]) -> None:
+    """Raise ItemsHaveFeedback when items with ratings are left out: deleting an item deletes its ratings."""
+    kept = {item.id for item in items}
+    removed = [item for item in current if item.id not in kept]
+    rated = rated_item_ids([item.id for item in removed])
+    if rated:
+        raise ItemsHaveFeedback([item for item in removed if item.id in rated])
 
 
 def write_programme(event: Event, items: tuple[ProgrammeItemDetails, ...]) -> None:
@@ -330,32 +386,38 @@ def write_contacts(event: Event, contacts: tuple[ContactDetails, ...]) -> None:
     ]
 
 
-def publish_event(event_id: int) -> Event:
+def publish_event(event_id: int) -> bool:
     """Put a draft on the public pages and open it for sign-ups as its times say; the caller commits.
 
-    Publishing a published event changes nothing; a cancelled one raises EventCancelled.
+    Returns whether the status changed: publishing a published event changes nothing. A
+    cancelled one raises EventCancelled.
     """
     event = lock_event(event_id)
     if event.status == "cancelled":
         raise EventCancelled
+    if event.status == "published":
+        return False
     event.status = "published"
-    return event
+    return True
 
 
-def unpublish_event(event_id: int) -> Event:
+def unpublish_event(event_id: int) -> bool:
     """Take a published event back to a draft, which only works while nobody is registered; the caller commits.
 
-    Raises StillHasRegistrations when people are confirmed or waiting: they must hear of it,
-    which cancelling the event does. A cancelled event raises EventCancelled.
+    Returns whether the status changed (a draft stays a draft). Raises StillHasRegistrations when
+    people are confirmed or waiting: they must hear of it, which cancelling the event does. A
+    cancelled event raises EventCancelled.
     """
     event = lock_event(event_id)
     if event.status == "cancelled":
         raise EventCancelled
+    if event.status == "draft":
+        return False
     active = active_registration_count(event.id)
     if active:
         raise StillHasRegistrations(active)
     event.status = "draft"
-    return event
+    return True
 
 
 def active_registration_count(event_id: int) -> int:
@@ -366,11 +428,11 @@ def active_registration_count(event_id: int) -> int:
 
 
 def update_event_logistics(event_id: int, *, starts_at: datetime | None = None, ends_at: datetime | None = None,
-                           join_url=_UNCHANGED) -> Event:
+                           join_url=_UNCHANGED) -> int:
     """Move the event or change its join link; confirmed people get an updated invite.
 
-    A real change bumps the revision (the iCalendar SEQUENCE) and writes one
-    `event_updated` row per confirmed registration. The caller commits.
+    A real change bumps the revision (the iCalendar SEQUENCE) and writes one `event_updated`
+    row per confirmed registration of a published event; returns how many. The caller commits.
     """
     event = lock_event(event_id)
     changed = False
@@ -382,30 +444,33 @@ def update_event_logistics(event_id: int, *, starts_at: datetime | None = None, 
         event.join_url = join_url
         changed = True
     if not changed:
-        return event
+        return 0
     event.revision += 1
-    if event.status == "published":
-        queue_for_each(with_status(event.id, ("confirmed",)), "event_updated", f"update-r{event.revision}")
-    return event
+    if event.status != "published":
+        return 0
+    return queue_for_each(with_status(event.id, ("confirmed",)), "event_updated", f"update-r{event.revision}")
 
 
-def cancel_event(event_id: int) -> Event:
-    """Cancel the event: everyone registered gets a CANCEL, and unsent mail is dropped. The caller commits."""
+def cancel_event(event_id: int) -> bool:
+    """Cancel the event: everyone registered gets a CANCEL, and their unsent mail is dropped. The caller commits.
+
+    Returns whether the event was cancelled now (False: it already was, and nothing is queued).
+    People who cancelled themselves keep their pending cancellation: it is their CANCEL.
+    """
     event = lock_event(event_id)
     if event.status == "cancelled":
-        return event
+        return False
     was_published = event.status == "published"
     event.status = "cancelled"
     event.revision += 1
-    registration_ids = select(Registration.id).where(Registration.event_id == event.id)
     db.session.execute(
         update(Message)
-        .where(Message.registration_id.in_(registration_ids), Message.status == "pending")
+        .where(Message.registration_id.in_(with_status(event.id, ACTIVE_STATUSES)), Message.status == "pending")
         .values(status="cancelled")
     )
     if was_published:
         queue_for_each(with_status(event.id, ACTIVE_STATUSES), "event_cancelled")
-    return event
+    return True
 
 
 def with_status(event_id: int, statuses: tuple[str, ...]) -> Select:
