@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.forms import PlainTextForm, PlainTextSubform
 from app.i18n import HELSINKI
 from app.models.events import PROGRAMME_KINDS
+from app.models.types import utcnow
 from app.public.forms import EmailAddress
 from app.services.events import (
     LOGISTICS, SLUG_MAX_LENGTH, ContactDetails, EventDetails, ProgrammeItemDetails, SpeakerDetails,
@@ -279,9 +280,17 @@ class EventForm(PlainTextForm):
             if name in self:
                 del self[name]
 
+    # Only an event that has not started has these fields, so a time in the past is always a new one:
+    # the event would count as started at once, with registration closed and no reminders sent.
+    def validate_starts_at(self, field):
+        if field.data and field.data <= utcnow():
+            raise ValidationError(_l("This time is in the past. Enter a start that is still to come."))
+
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
+        if field.data and field.data <= utcnow():
+            raise ValidationError(_l("This time is in the past. Enter an end that is still to come."))
 
     def validate_registration_opens_at(self, field):
         closes = self.registration_closes_at.data or self.starts_at.data
@@ -333,6 +342,17 @@ class EventForm(PlainTextForm):
             values[detail.name] = data
         return EventDetails(**values)
 
+    def restore_programme_items(self, items: list[ProgrammeItemDetails], message: str) -> None:
+        """Show these stored items again, the message next to each; a removed one comes back at the programme's end."""
+        rows = {entry.form.id.data: entry for entry in self.programme}
+        for item in items:
+            entry = rows.get(str(item.id))
+            if entry is None:
+                entry = self.programme.append_entry(item)
+            else:
+                entry.process(None, item)
+            entry.form.title_fi.errors = [message]
+
     def error_links(self) -> list[tuple[str, str]]:
         """(field id, message) of every error, nested rows included, in the page's order: the error summary's links."""
         links = []
@@ -350,6 +370,12 @@ class EventForm(PlainTextForm):
 
         collect(self)
         return links
+
+
+class EditedEventForm(EventForm):
+    """The form of an existing event, carrying which saved state of the event it was filled from."""
+
+    version = HiddenField()
 
 
 def list_indices(data: MultiDict, prefix: str) -> list[int]:

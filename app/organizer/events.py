@@ -11,33 +11,37 @@ from app.extensions import db
 from app.i18n import LANGUAGES, language_of_locale
 from app.models import Event, Series
 from app.organizer import bp
-from app.organizer.event_forms import EventForm, rearranged
+from app.organizer.event_forms import EditedEventForm, EventForm, rearranged
 from app.services.audit import record
 from app.services.events import (
-    EventCancelled, EventDetails, EventStarted, SlugTaken, StillHasRegistrations, active_registration_count,
-    cancel_event as cancel_event_service, clone_details, create_event, details_of, has_started, manageable_series,
-    publish_event as publish_event_service, save_event, unpublish_event as unpublish_event_service,
+    EventCancelled, EventChangedMeanwhile, EventDetails, EventSaved, EventStarted, ItemsHaveFeedback, SlugTaken,
+    StillHasRegistrations, active_registration_count, cancel_event as cancel_event_service, clone_details,
+    create_event, details_of, has_started, manageable_series, publish_event as publish_event_service, save_event,
+    unpublish_event as unpublish_event_service, version_of,
 )
 from app.services.municipalities import municipality_names
 from app.services.registration import CapacityBelowConfirmed
 
 # What a new event's form starts from.
 NEW_EVENT = {detail.name: detail.default for detail in fields(EventDetails) if detail.default is not MISSING}
-# A changed time or join link sends confirmed participants an updated invite.
-INVITE_DETAILS = {"starts_at", "ends_at", "join_url"}
 
 
-def editor_form(start_from: EventDetails | dict, series: list[Series], reminder_offsets=()) -> tuple[EventForm, str]:
+def editor_form(start_from: EventDetails | dict, series: list[Series], reminder_offsets=(),
+                form_class: type[EventForm] = EventForm, **initial) -> tuple[EventForm, str]:
     """The page's form and what was asked of it: "show" (a first look), "save", "preview" or a row button.
 
     A row button or preview shows the submitted form again, rearranged; only "save" validates.
+    `initial` sets fields beyond the event's details on the first look.
     """
     if request.method != "POST":
-        form = EventForm(data=start_from) if isinstance(start_from, dict) else EventForm(obj=start_from)
+        if isinstance(start_from, dict):
+            form = form_class(data={**start_from, **initial})
+        else:
+            form = form_class(obj=start_from, **initial)
         action = "show"
     else:
         action = request.form.get("action", "save")
-        form = EventForm() if action == "save" else EventForm(formdata=rearranged(request.form, action))
+        form = form_class() if action == "save" else form_class(formdata=rearranged(request.form, action))
     form.offer([(s.id, s.name_fi) for s in series], municipality_names(language_of_locale()), reminder_offsets)
     return form, action
 
@@ -105,7 +109,8 @@ def edit_event():
     current = details_of(event)
     started = has_started(event)
     series = choosable_series(event)
-    form, action = editor_form(current, series, current.reminder_offsets)
+    form, action = editor_form(current, series, current.reminder_offsets, EditedEventForm,
+                               version=version_of(event))
     if started:
         form.lock_logistics()
     page = "organizer/event_edit.html"
@@ -115,7 +120,13 @@ def edit_event():
     if not form.validate():
         return show_editor(page, form, action, 400, **context)
     try:
-        saved = save_event(event.id, form.details(current))
+        saved = save_event(event.id, form.details(current), seen_version=form.version.data or "")
+    except EventChangedMeanwhile:
+        db.session.rollback()
+        # The submitted form is shown again, so what the person typed is not lost.
+        return show_editor(page, form, action, 409, form_error=_(
+            "Someone else changed this event while you were editing. Your changes are not saved: copy what "
+            "you need, reload the page and make them again."), **context)
     except EventCancelled:
         db.session.rollback()
         flash(_("This event was cancelled, so it can no longer be changed."), "info")
@@ -133,24 +144,30 @@ def edit_event():
         return show_editor(page, form, action, 400, form_error=_(
             "The event has started, so its time, seats, links and reminders can no longer change. "
             "Reload the page to change its texts, programme, contacts or recording link."), **context)
+    except ItemsHaveFeedback as refusal:
+        db.session.rollback()
+        form.restore_programme_items(refusal.items, _(
+            "This item has feedback ratings, so it cannot be removed: removing it would delete them. "
+            "It is back in the programme; change its texts if needed and save again."))
+        return show_editor(page, form, action, 400, **context)
     if saved.changed:
         record(current_user, "event_changed", event.id, fields=saved.changed)
     db.session.commit()
-    flash(saved_message(event, saved.changed, saved.promoted), "success")
+    flash(saved_message(saved), "success")
     return back_to_event(event)
 
 
-def saved_message(event: Event, changed: list[str], promoted: int) -> str:
+def saved_message(saved: EventSaved) -> str:
     """What saving did, in sentences: saved, invites updated, people promoted."""
-    if not changed:
+    if not saved.changed:
         return _("Nothing was changed.")
     sentences = [_("The changes were saved.")]
-    if event.status == "published" and INVITE_DETAILS & set(changed):
+    if saved.invites_updated:
         sentences.append(_("Confirmed participants get an updated calendar invite by email."))
-    if promoted:
+    if saved.promoted:
         sentences.append(ngettext(
             "%(num)d person from the waiting list got a seat and is told by email.",
-            "%(num)d people from the waiting list got a seat and are told by email.", promoted))
+            "%(num)d people from the waiting list got a seat and are told by email.", saved.promoted))
     return " ".join(sentences)
 
 
@@ -192,12 +209,13 @@ def publish_event():
     """Put the draft on the public pages."""
     event = g.event
     try:
-        publish_event_service(event.id)
+        published = publish_event_service(event.id)
     except EventCancelled:
         db.session.rollback()
         flash(_("This event was cancelled, so it cannot be published again. Make a copy of it instead."), "error")
         return back_to_event(event)
-    record(current_user, "event_published", event.id)
+    if published:
+        record(current_user, "event_published", event.id)
     db.session.commit()
     flash(_("The event is published: it is on the public pages and takes registrations as its times say."),
           "success")
@@ -209,7 +227,7 @@ def unpublish_event():
     """Take the event off the public pages while nobody is registered."""
     event = g.event
     try:
-        unpublish_event_service(event.id)
+        unpublished = unpublish_event_service(event.id)
     except EventCancelled:
         db.session.rollback()
         flash(_("This event was cancelled, so it cannot be changed."), "error")
@@ -222,7 +240,8 @@ def unpublish_event():
             "%(num)d people are registered, so the event cannot go back to a draft. "
             "Cancel the event instead: they are then told by email.", refusal.active), "error")
         return back_to_event(event)
-    record(current_user, "event_unpublished", event.id)
+    if unpublished:
+        record(current_user, "event_unpublished", event.id)
     db.session.commit()
     flash(_("The event is a draft again and no longer on the public pages."), "success")
     return back_to_event(event)
@@ -241,7 +260,11 @@ def cancel_event():
     told = active_registration_count(event.id) if event.status == "published" else 0
     if request.method != "POST":
         return render_template("organizer/event_cancel.html", told=told)
-    cancel_event_service(event.id)
+    if not cancel_event_service(event.id):
+        # A second click that got past the check above while the first was saving.
+        db.session.rollback()
+        flash(_("This event is already cancelled."), "info")
+        return back_to_event(event)
     record(current_user, "event_cancelled", event.id, told=told)
     db.session.commit()
     if told:

@@ -1,6 +1,7 @@
 """The event editor over HTTP: creating, editing, cloning, publishing and cancelling, and every bad input refused."""
 
 import email
+import html
 from datetime import datetime, timedelta, timezone
 from email.policy import default
 from html.parser import HTMLParser
@@ -11,7 +12,11 @@ import time_machine
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from app.models import AuditEntry, ContactPerson, Event, Message, ProgrammeItem, Registration, Speaker
+from app.models import (
+    AuditEntry, ContactPerson, Event, FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackResponse, Message,
+    ProgrammeItem, Registration, Speaker,
+)
+from app.models.types import utcnow
 from app.services.composer import compose
 from tests.factories import make_event, make_municipality, make_registration, make_series
 from tests.organizer.conftest import log_in
@@ -67,9 +72,9 @@ class FormReader(HTMLParser):
             self.data[self._textarea] = self.data[self._textarea] + data.lstrip("\n")
 
 
-def form_of(response) -> MultiDict:
-    """The editor form's fields as the browser would submit them."""
-    assert response.status_code == 200, response.status_code
+def form_of(response, status: int = 200) -> MultiDict:
+    """The editor form's fields as the browser would submit them, from a page answered with the status."""
+    assert response.status_code == status, response.status_code
     reader = FormReader()
     reader.feed(response.get_data(as_text=True))
     assert reader.data, "no editor form on the page"
@@ -602,11 +607,16 @@ def test_clone_is_a_draft_a_week_later_with_the_same_programme_and_no_registrati
     webinar.programme[1].starts_at = summer_start + timedelta(hours=2)
     webinar.programme[0].speakers.append(Speaker(
         name="Maija Meikäläinen", title="koordinaattori", organization="Vantaan kaupunki"))
+    webinar.recording_url = "https://video.example.org/41"
     make_registration(webinar)
     db.session.commit()
 
-    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/clone"))
+    page = admin_client.get(f"/organizer/events/{webinar.id}/clone")
+    assert "Check the join link: the copy keeps the previous event's link." in html.unescape(
+        page.get_data(as_text=True))
+    form = form_of(page)
     assert form["starts_at"] == "2030-10-30T09:00"
+    assert form["join_url"] == webinar.join_url and form["recording_url"] == ""
     assert form["slug"] == "" and form["programme-0-id"] == ""
     response = admin_client.post(f"/organizer/events/{webinar.id}/clone", data=posted(form))
 
@@ -622,6 +632,7 @@ def test_clone_is_a_draft_a_week_later_with_the_same_programme_and_no_registrati
     assert [s.name for s in clone.programme[0].speakers] == ["Maija Meikäläinen"]
     assert [c.name for c in clone.contacts] == ["Pekka Puhelin"]
     assert (clone.capacity, clone.host_municipality_code, clone.join_url) == (5, "092", webinar.join_url)
+    assert clone.recording_url is None
     assert db.session.execute(select(Registration).where(Registration.event_id == clone.id)).first() is None
     source = fresh(db, webinar.id)
     assert [i.title_fi for i in source.programme] == ["Tervetuloa", "Paneeli"]
@@ -695,3 +706,165 @@ def test_cancelling_asks_first_then_sends_every_active_registrant_one_cancellati
             assert cancel["X-METHOD"] == "CANCEL" and cancel["UID"] == webinar.ical_uid
     [entry] = db.session.execute(select(AuditEntry)).scalars()
     assert (entry.action, entry.detail) == ("event_cancelled", {"told": 3})
+
+
+def test_publishing_twice_or_unpublishing_twice_records_each_change_once(db, admin_client, webinar):
+    webinar.status = "draft"
+    db.session.commit()
+
+    for _ in range(2):
+        admin_client.post(f"/organizer/events/{webinar.id}/publish")
+    for _ in range(2):
+        admin_client.post(f"/organizer/events/{webinar.id}/unpublish")
+
+    assert fresh(db, webinar.id).status == "draft"
+    assert [e.action for e in db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()] == [
+        "event_published", "event_unpublished"]
+
+
+# Saved meanwhile by someone else
+
+
+def test_a_second_save_from_the_same_stale_form_is_refused_and_keeps_what_was_typed(db, admin_client, webinar):
+    make_registration(webinar)
+    db.session.commit()
+    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+    assert form["version"]
+
+    first = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(form, title_en="Digital support"))
+    assert first.status_code == 302
+    second = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(
+        form, starts_at="2030-11-20T09:00", ends_at="2030-11-20T12:00", registration_closes_at="",
+        description_fi="Toisen välilehden teksti"))
+
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert ("Someone else changed this event while you were editing. Your changes are not saved: copy what you "
+            "need, reload the page and make them again.") in page
+    shown = form_of(second, 409)
+    assert (shown["description_fi"].strip(), shown["starts_at"]) == ("Toisen välilehden teksti", "2030-11-20T09:00")
+    event = fresh(db, webinar.id)
+    assert (event.title_en, event.description_fi, event.starts_at, event.revision) == (
+        "Digital support", "", STARTS_AT, 0)
+    assert messages(db, "event_updated") == []
+    assert [e.action for e in db.session.execute(select(AuditEntry)).scalars()] == ["event_changed"]
+    # Reloaded, the page carries the new version and saves.
+    fresh_form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+    assert admin_client.post(f"/organizer/events/{webinar.id}/edit",
+                             data=posted(fresh_form, description_fi="Uusi")).status_code == 302
+
+
+def test_a_save_without_the_version_is_refused(db, admin_client, webinar):
+    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+    del form["version"]
+
+    response = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(form, title_en="X"))
+
+    assert response.status_code == 409
+    assert fresh(db, webinar.id).title_en is None
+
+
+# Programme items with feedback ratings
+
+
+def rate(db, event: Event, item: ProgrammeItem) -> None:
+    """Someone rated the programme item in the event's feedback survey."""
+    form = FeedbackForm(event=event)
+    question = FeedbackQuestion(form=form, position=0, kind="programme_rating", text_fi="Arvioi ohjelma")
+    db.session.add(FeedbackResponse(form=form, answers=[
+        FeedbackAnswer(question=question, programme_item=item, value_int=4)]))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("how", ["removed", "emptied"])
+def test_a_programme_item_with_feedback_ratings_is_not_removed(db, admin_client, webinar, how):
+    rate(db, webinar, webinar.programme[0])
+    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+    if how == "removed":
+        form = form_of(admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(form, "remove-item-0")))
+        assert "programme-1-title_fi" not in form
+    else:
+        for name in ("time_of_day", "title_fi", "title_sv", "title_en"):
+            form[f"programme-0-{name}"] = ""
+
+    response = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(form, title_fi="Uusi otsikko"))
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    row = 1 if how == "removed" else 0
+    error = page.split(f'id="programme-{row}-title_fi-error"', 1)[1].split("</p>", 1)[0]
+    assert "This item has feedback ratings, so it cannot be removed" in error
+    # The item is shown again as stored, so saving once more keeps it.
+    shown = form_of(response, 400)
+    assert shown[f"programme-{row}-title_fi"] == "Tervetuloa"
+    assert shown[f"programme-{row}-id"] == str(webinar.programme[0].id)
+    event = fresh(db, webinar.id)
+    assert event.title_fi == "Kunnan digituki kuntoon yhteistyöllä"
+    assert [item.title_fi for item in event.programme] == ["Tervetuloa", "Paneeli"]
+    assert db.session.execute(select(func.count()).select_from(FeedbackAnswer)).scalar_one() == 1
+
+    assert admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(shown)).status_code == 302
+    assert fresh(db, webinar.id).title_fi == "Uusi otsikko"
+    assert db.session.execute(select(func.count()).select_from(FeedbackAnswer)).scalar_one() == 1
+
+
+# Times in the past
+
+
+def test_a_new_event_in_the_past_is_refused(db, admin_client, series):
+    response = admin_client.post("/organizer/events/new", data=posted(
+        new_event_form(series.id), starts_at="2020-11-13T09:00", ends_at="2020-11-13T12:00",
+        registration_closes_at=""))
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for name, what in (("starts_at", "start"), ("ends_at", "end")):
+        error = page.split(f'id="{name}-error"', 1)[1].split("</p>", 1)[0]
+        assert f"This time is in the past. Enter {'a' if what == 'start' else 'an'} {what} that is still to come." in (
+            error)
+    assert events_in_db(db) == 0
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"starts_at": "2020-11-13T09:00"}, "starts_at"),
+    ({"starts_at": "2020-11-13T09:00", "ends_at": "2020-11-13T12:00"}, "ends_at"),
+])
+def test_an_event_not_yet_started_cannot_be_moved_into_the_past(db, admin_client, webinar, changes, field):
+    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+
+    response = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(
+        form, registration_closes_at="", **{"programme-0-time_of_day": "", "programme-1-time_of_day": ""},
+        **changes))
+
+    assert response.status_code == 400
+    error = response.get_data(as_text=True).split(f'id="{field}-error"', 1)[1].split("</p>", 1)[0]
+    assert "This time is in the past." in error
+    assert fresh(db, webinar.id).starts_at == STARTS_AT
+
+
+def test_a_copy_landing_in_the_past_is_refused(db, admin_client, series):
+    long_ago = utcnow().replace(microsecond=0) - timedelta(days=30)
+    source = make_event(series=series, starts_at=long_ago)
+    db.session.commit()
+
+    form = form_of(admin_client.get(f"/organizer/events/{source.id}/clone"))
+    response = admin_client.post(f"/organizer/events/{source.id}/clone", data=posted(form))
+
+    assert response.status_code == 400
+    error = response.get_data(as_text=True).split('id="starts_at-error"', 1)[1].split("</p>", 1)[0]
+    assert "This time is in the past." in error
+    assert events_in_db(db) == 1
+
+
+def test_moving_an_event_nobody_is_confirmed_for_promises_no_invites(db, admin_client, webinar):
+    make_registration(webinar, status="waitlisted")
+    db.session.commit()
+    form = form_of(admin_client.get(f"/organizer/events/{webinar.id}/edit"))
+
+    response = admin_client.post(f"/organizer/events/{webinar.id}/edit", data=posted(
+        form, join_url="https://meet.example.org/j/new"), follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert "The changes were saved." in page
+    assert "updated calendar invite" not in page
+    assert fresh(db, webinar.id).revision == 1
