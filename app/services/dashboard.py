@@ -122,7 +122,8 @@ def event_summary(event: Event) -> EventSummary:
         .outerjoin(Municipality, Registration.municipality_code == Municipality.code)
         .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
         .group_by(Municipality.code, Municipality.name_fi, Municipality.name_sv)
-        .order_by(func.count(Registration.id).desc(), Municipality.name_fi)
+        # Other organizations after the municipalities with as many, on every database.
+        .order_by(func.count(Registration.id).desc(), Municipality.name_fi.asc().nulls_last())
     ).all()
     confirmed = by_status.get("confirmed", 0)
     return EventSummary(
