@@ -39,9 +39,14 @@ cache = Cache()
 
 
 @event.listens_for(Engine, "connect")
-def enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite checks foreign keys only when asked, once per connection."""
+def prepare_sqlite_connection(dbapi_connection, connection_record):
+    """Give each SQLite connection foreign key checks and a lower() that knows ä, ö and å."""
     if type(dbapi_connection).__module__ == "sqlite3":
         cursor = dbapi_connection.cursor()
+        # SQLite checks foreign keys only when asked, once per connection.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLite's own lower() folds only A-Z, so a search for "äijälä" (ILIKE is lower() LIKE
+        # lower() there) would miss "Äijälä"; PostgreSQL folds every letter, and so does Python.
+        dbapi_connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+                                         deterministic=True)
