@@ -9,10 +9,14 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from app.extensions import db
 from app.i18n import HELSINKI
+from app.models import Series
 from app.models.types import utcnow
 from tests.browser.conftest import OTHER_ORGANIZATION, REGISTRANTS
+from tests.factories import make_event, make_registration
 
 PHONE = {"width": 390, "height": 844}
 
@@ -180,6 +184,35 @@ def test_search_ignores_letter_case_in_a_ring_and_umlauts_too(admin_page, organi
     # Read at once: the expected failure should not wait out expect's timeout.
     assert attendee_rows(page).get_by_role("rowheader").all_inner_texts() == [found]
 
+
+def test_cancelling_a_seat_asks_first_then_gives_it_to_the_first_on_the_waiting_list(admin_page, live_app, site, tr):
+    with live_app.app_context():
+        full = make_event(series=db.session.execute(select(Series).where(Series.slug == site.series_slug)).scalar_one(),
+                          title_fi="Täysi webinaari", capacity=1, host_municipality_code="091")
+        seated = make_registration(full, first_name="Kaisa", last_name="Öberg", municipality_code="091")
+        make_registration(full, first_name="Elias", last_name="Ålander", status="waitlisted",
+                          municipality_code="753")
+        db.session.commit()
+        event_id, registration_id = full.id, seated.id
+    page = admin_page
+    page.goto(f"/organizer/events/{event_id}/registrations/{registration_id}")
+    page.get_by_role("link", name=tr("Cancel the registration…")).click()
+    expect(heading(page)).to_have_text(tr("Cancel the registration"))
+    expect(page.get_by_text(tr(
+        "Their seat goes to the first person on the waiting list, who gets an invitation by email."))).to_be_visible()
+    page.get_by_role("button", name=tr("Cancel the registration")).click()
+
+    expect(heading(page)).to_have_text("Kaisa Öberg")
+    flashes = page.locator(".flash")
+    expect(flashes).to_have_text([
+        tr("The registration is cancelled. The person is emailed a cancellation."),
+        tr("Moved up from the waiting list and emailed an invitation: %(names)s.", names="Elias Ålander"),
+    ])
+    page.get_by_role("link", name=tr("Back to the attendee list")).click()
+    statuses = {row.get_by_role("rowheader").inner_text(): row.locator("td").nth(2).inner_text()
+                for row in attendee_rows(page).all()}
+    assert statuses == {"Öberg Kaisa": tr("Cancelled"), "Ålander Elias": tr("Confirmed")}
+
 def read_csv(path) -> tuple[bytes, list[list[str]]]:
     """The file's first bytes and its rows as the csv module reads them (RFC 4180 commas, UTF-8 with a BOM)."""
     data = path.read_bytes()
@@ -233,6 +266,7 @@ ORGANIZER_PAGES = {
     "overview": "/organizer/events/{event}",
     "attendees": "/organizer/events/{event}/attendees",
     "registration": "/organizer/events/{event}/registrations/{registration}",
+    "cancel-registration": "/organizer/events/{event}/registrations/{registration}/cancel",
     "cancel-event": "/organizer/events/{event}/cancel",
     "password": "/organizer/account/password",
     "organizers": "/organizer/admin/organizers",
