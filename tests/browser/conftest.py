@@ -216,6 +216,11 @@ def assert_accessible(axe):
 
 # --- Organizer pages (appended by the browser helper): an admin, a logged-in page, an event with registrants ---
 
+from sqlalchemy import select  # noqa: E402
+
+from app.models import Series  # noqa: E402
+from app.services.organizers import create_organizer  # noqa: E402
+
 ADMIN_EMAIL = "selma.yllapitaja@example.org"
 ADMIN_PASSWORD = "kuntatutor-selain-2026"
 # Realistic registrants: (first name, last name, municipality code or None for another organization, status).
@@ -257,16 +262,13 @@ def seed_organizer_event(admin_id: int) -> OrganizerSite:
 
     Needs the municipalities and the Kuntatutor series of seed_site().
     """
-    from sqlalchemy import select
-
-    from app.models import Series
-
     series = db.session.execute(select(Series).where(Series.slug == "kuntatutor")).scalar_one()
     starts_at = utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=21)
     event = make_event(
         series=series, slug="digituen-verkostot-uudellamaalla", host_municipality_code="049",
         title_fi="Digituen verkostot Uudellamaalla", title_sv="Nätverk för digitalt stöd i Nyland",
-        description_fi="Espoo kertoo, miten digituki järjestetään kirjastoissa.", starts_at=starts_at, capacity=25, waitlist_enabled=True,
+        description_fi="Espoo kertoo, miten digituki järjestetään kirjastoissa.", starts_at=starts_at,
+        capacity=25, waitlist_enabled=True,
     )
     item = ProgrammeItem(event=event, position=0, starts_at=starts_at, kind="talk",
                          title_fi="Digituki kirjastoissa", title_sv="Digitalt stöd i biblioteken")
@@ -292,8 +294,6 @@ def seed_organizer_event(admin_id: int) -> OrganizerSite:
 @pytest.fixture(scope="session")
 def organizer_site(live_app, site) -> OrganizerSite:
     """The organizer-page tests' event and an admin account (ADMIN_EMAIL, ADMIN_PASSWORD)."""
-    from app.services.organizers import create_organizer
-
     with live_app.app_context():
         admin = create_organizer(ADMIN_EMAIL, "Selma Ylläpitäjä", ADMIN_PASSWORD, role="admin")
         return seed_organizer_event(admin.id)
