@@ -3,11 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.events import in_list
+from app.models.events import Event, in_list
 from app.models.registrations import Registration
 from app.models.types import UTCDateTime, utcnow
 
@@ -58,9 +58,36 @@ class Message(db.Model):
     # Only for organizer announcements; every other kind is composed from templates.
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
+    # The mailing an announcement belongs to, whose progress the message log shows.
+    mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship()
+    mailing: Mapped["Mailing | None"] = relationship(back_populates="messages")
+
+
+class Mailing(db.Model):
+    """An organizer's message to an event's registrants: its texts per language and whom it went to.
+
+    The token comes with the compose form and is unique, so the form sent twice (a double
+    click, a reload) makes one mailing.
+    """
+
+    __tablename__ = "mailing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("organizer_user.id", ondelete="SET NULL"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # {"fi": {"subject": ..., "body": ...}, "sv": ...}: the body in Markdown.
+    texts: Mapped[dict] = mapped_column(JSON)
+    # Who it was for: {"statuses": [...], "attended": [...]}.
+    audience: Mapped[dict] = mapped_column(JSON)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    messages: Mapped[list[Message]] = relationship(back_populates="mailing")
 
 
 class Heartbeat(db.Model):

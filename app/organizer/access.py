@@ -1,8 +1,8 @@
 """The guards every organizer page passes: a login, then permission for the event or series the URL names.
 
 They run before any view, so a new view cannot forget them. The URL values naming records
-(`event_id`, `registration_id`, `organizer_id`) are taken out of the view's arguments:
-a view reads the checked record from `g` (`g.event`, `g.registration`, `g.organizer`)
+(`series_id`, `event_id`, `registration_id`, `organizer_id`) are taken out of the view's arguments:
+a view reads the checked record from `g` (`g.series`, `g.event`, `g.registration`, `g.organizer`)
 and has no id with which to load one unchecked.
 """
 
@@ -11,9 +11,9 @@ from flask_login import current_user, logout_user
 
 from app.extensions import login_manager
 from app.organizer import admin_bp, bp
-from app.services.access import managed_event, managed_organizer, registration_of
+from app.services.access import managed_event, managed_organizer, managed_series, registration_of
 
-RECORD_URL_VALUES = ("event_id", "registration_id", "organizer_id")
+RECORD_URL_VALUES = ("series_id", "event_id", "registration_id", "organizer_id")
 # The only organizer pages a visitor without a login may reach.
 OPEN_ENDPOINTS = {"organizer.login", "organizer.logout"}
 # URL values that name no record and need no permission of their own.
@@ -52,10 +52,12 @@ def require_active_organizer():
 
 
 def load_managed_records(values: dict) -> None:
-    """Put the event, registration and organizer account the URL names on `g`, or answer 404 when the organizer may not manage them.
+    """Put the series, event, registration and organizer account the URL names on `g`, or answer 404 when the organizer may not manage them.
 
     404, never 403: an organizer cannot tell another organizer's event from one that does not exist.
     """
+    if "series_id" in values:
+        g.series = managed_series(current_user, values["series_id"]) or abort(404)
     if "event_id" in values:
         g.event = managed_event(current_user, values["event_id"]) or abort(404)
     if "registration_id" in values:

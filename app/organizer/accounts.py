@@ -14,10 +14,10 @@ from app.models import OrganizerUser
 from app.organizer import admin_bp, bp
 from app.organizer.access import OPEN_ENDPOINTS
 from app.organizer.forms import (
-    AUDIT_ACTION_LABELS, ROLE_NAMES, AuditFilterForm, ChangePasswordForm, NewOrganizerForm, OrganizerForm,
-    SetPasswordForm,
+    ROLE_NAMES, AuditFilterForm, ChangePasswordForm, NewOrganizerForm, OrganizerForm, SetPasswordForm,
 )
 from app.organizer.views import LOGIN_LIMIT_PER_ADDRESS
+from app.organizer.words import AUDIT_ACTION_WORDS
 from app.services import organizers
 from app.services.audit import record
 from app.services.audit_log import audit_page
@@ -288,7 +288,7 @@ def audit_log():
     form.offer_choices(organizers.all_organizers(), organizers.events_by_series(), language_of_locale())
     if not form.validate():
         return render_template("organizer/admin/audit_log.html", form=form, page=None,
-                               action_labels=AUDIT_ACTION_LABELS, detail_phrases=detail_phrases), 400
+                               action_labels=AUDIT_ACTION_WORDS, detail_phrases=detail_phrases), 400
     page = audit_page(
         user_id=form.organizer.data, event_id=form.event.data, action=form.action.data or None,
         page=form.page.data or 1,
@@ -296,4 +296,4 @@ def audit_log():
     # The page links keep the filters.
     filters = {name: value for name, value in request.args.items() if name != "page" and value}
     return render_template("organizer/admin/audit_log.html", form=form, page=page, filters=filters,
-                           action_labels=AUDIT_ACTION_LABELS, detail_phrases=detail_phrases)
+                           action_labels=AUDIT_ACTION_WORDS, detail_phrases=detail_phrases)

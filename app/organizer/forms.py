@@ -7,6 +7,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from app.forms import PlainTextForm
+from app.organizer.words import AUDIT_ACTION_WORDS
 from app.public.forms import EmailAddress
 from app.services.organizers import MIN_PASSWORD_LENGTH
 
@@ -18,21 +19,6 @@ ROLE_CHOICES = [
     SelectChoice("organizer", lazy_gettext("Organizer: manages the series and events given below")),
     SelectChoice("admin", lazy_gettext("Administrator: manages every event, the accounts and the audit log")),
 ]
-# How the audit log names each action; a test checks that every action of AUDIT_ACTIONS has a name.
-AUDIT_ACTION_LABELS = {
-    "attendees_viewed": lazy_gettext("Attendee list viewed"),
-    "registration_viewed": lazy_gettext("Registration viewed"),
-    "attendees_exported": lazy_gettext("Attendee list exported"),
-    "registration_changed": lazy_gettext("Registration changed"),
-    "event_created": lazy_gettext("Event created"),
-    "event_changed": lazy_gettext("Event changed"),
-    "event_published": lazy_gettext("Event published"),
-    "event_unpublished": lazy_gettext("Event unpublished"),
-    "event_cancelled": lazy_gettext("Event cancelled"),
-    "organizer_created": lazy_gettext("Account created"),
-    "organizer_changed": lazy_gettext("Account changed"),
-    "password_changed": lazy_gettext("Own password changed"),
-}
 
 
 def optional_id(value) -> int | None:
@@ -211,7 +197,7 @@ class AuditFilterForm(PlainTextForm):
         lazy_gettext("Action"),
         default="",
         choices=[SelectChoice("", lazy_gettext("All actions"))]
-        + [SelectChoice(action, label) for action, label in AUDIT_ACTION_LABELS.items()],
+        + [SelectChoice(action, label) for action, label in AUDIT_ACTION_WORDS.items()],
         invalid_choice_message=lazy_gettext("Choose an action from the list."),
     )
     page = IntegerField(

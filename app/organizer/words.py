@@ -9,6 +9,26 @@ REGISTRATION_STATUS_WORDS = {
     "confirmed": _l("Confirmed"), "waitlisted": _l("On the waiting list"), "cancelled": _l("Cancelled"),
 }
 ATTENDANCE_WORDS = {"yes": _l("Attended"), "no": _l("Did not attend"), "unknown": _l("Not known")}
+# How the audit log names each action; a test checks that every action of AUDIT_ACTIONS has a name.
+AUDIT_ACTION_WORDS = {
+    "attendees_viewed": _l("Attendee list viewed"),
+    "registration_viewed": _l("Registration viewed"),
+    "attendees_exported": _l("Attendee list exported"),
+    "registration_changed": _l("Registration changed"),
+    "event_created": _l("Event created"),
+    "event_changed": _l("Event changed"),
+    "event_published": _l("Event published"),
+    "event_unpublished": _l("Event unpublished"),
+    "event_cancelled": _l("Event cancelled"),
+    "organizer_created": _l("Account created"),
+    "organizer_changed": _l("Account changed"),
+    "password_changed": _l("Own password changed"),
+    "attendance_imported": _l("Attendance imported"),
+    "attendance_import_undone": _l("Attendance import undone"),
+    "messages_viewed": _l("Message log viewed"),
+    "message_resent": _l("Message sent again"),
+    "mailing_sent": _l("Message sent to registrants"),
+}
 
 # A template global, not a context processor: `{% from "macros/organizer.html" import … %}` imports
 # the macros without the page's context, so a context variable would not reach them.

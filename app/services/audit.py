@@ -17,6 +17,11 @@ AUDIT_ACTIONS = (
     "organizer_created",
     "organizer_changed",
     "password_changed",
+    "attendance_imported",
+    "attendance_import_undone",
+    "messages_viewed",
+    "message_resent",
+    "mailing_sent",
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event as sqlalchemy_event
 
 from app.models import AuditEntry
-from app.organizer.forms import AUDIT_ACTION_LABELS
+from app.organizer.words import AUDIT_ACTION_WORDS
 from app.services.audit import AUDIT_ACTIONS, record
 from app.services.audit_log import AUDIT_PAGE_SIZE, audit_page
 from tests.factories import make_event
@@ -38,7 +38,7 @@ def log(db, admin, organizer):
 
 
 def test_every_audit_action_has_a_name_on_the_page():
-    assert set(AUDIT_ACTION_LABELS) == set(AUDIT_ACTIONS)
+    assert set(AUDIT_ACTION_WORDS) == set(AUDIT_ACTIONS)
 
 
 def test_log_lists_newest_first_with_who_when_action_event_and_details(client, log, admin):

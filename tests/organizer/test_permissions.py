@@ -1,5 +1,5 @@
 """Per-event permission over the whole URL map: every organizer page, including ones added later, is
-behind the login, and another organizer's event or registration, or an account to a non-admin, is a 404 (rule 10)."""
+behind the login, and another organizer's series, event or registration, or an account to a non-admin, is a 404 (rule 10)."""
 
 import pytest
 
@@ -20,7 +20,7 @@ PLAIN_VALUES = {"file_format": "csv"}
 
 
 def names_a_record(rule) -> bool:
-    """Whether the rule's URL names an event, a registration or an organizer account."""
+    """Whether the rule's URL names a series, an event, a registration or an organizer account."""
     return bool(set(rule.arguments) - PLAIN_URL_VALUES)
 
 
@@ -38,8 +38,8 @@ def world(db, organizer, admin):
     other_organizer.series.append(other_series)
     db.session.commit()
     return {
-        "own": {"event_id": own_event.id, "registration_id": own_registration.id},
-        "other": {"event_id": other_event.id,
+        "own": {"series_id": own_series.id, "event_id": own_event.id, "registration_id": own_registration.id},
+        "other": {"series_id": other_series.id, "event_id": other_event.id,
                   "registration_id": other_registration.id, "organizer_id": other_organizer.id},
     }
 
