@@ -11,6 +11,7 @@ from app.i18n import HELSINKI, mail_locale
 from app.models import ContactPerson, Event, Message, Registration
 from app.models.types import utcnow
 from app.services import calendar
+from app.services.content import render_markdown
 from app.services.links import external_url
 from app.services.registration import can_cancel
 from app.services.tokens import manage_token
@@ -97,10 +98,21 @@ def mail_context(message: Message, registration: Registration, event: Event, met
         "cancel_url": external_url("public.manage_cancel", token=token) if can_cancel(registration) else None,
         "privacy_url": external_url("public.privacy"),
         "contacts": event.contacts,
-        "announcement": (message.body or "").replace("\r\n", "\n"),
     }
+    if message.kind == "announcement":
+        text = (message.body or "").replace("\r\n", "\n")
+        context.update(announcement=text, announcement_html=render_markdown(keep_line_breaks(text)))
     context["subject"] = single_line(subject(message, registration, title))
     return context
+
+
+def keep_line_breaks(markdown_text: str) -> str:
+    """The Markdown with each line break inside a paragraph made a hard one.
+
+    People write a mail's greeting and signature on lines of their own and see them so in the
+    text twin; plain Markdown would run them together in the HTML twin.
+    """
+    return re.sub(r"(?<=\S)[ \t]*\n(?=[ \t]*\S)", "  \n", markdown_text)
 
 
 def subject(message: Message, registration: Registration, title: str) -> str:
