@@ -128,13 +128,26 @@ def municipality_name_column(language: str):
     return func.coalesce(name, Registration.organization)
 
 
+# Finnish and Swedish alphabets end in Å, Ä, Ö, after Z. By code point Ä comes before Å, and some
+# collations (en_US) mix them among the A's; spelt as letters after z they sort right on any database.
+NORDIC_LAST_LETTERS = (("å", "zz1"), ("ä", "zz2"), ("ö", "zz3"))
+
+
+def alphabetical(column):
+    """A sort key for names in the order of the Finnish and Swedish alphabets, letter case aside."""
+    key = func.lower(column)
+    for letter, spelt in NORDIC_LAST_LETTERS:
+        key = func.replace(key, letter, spelt)
+    return key
+
+
 def ordering(filters: AttendeeFilters, language: str) -> list:
     """ORDER BY for the sort key and direction, ending in the id so that pages never overlap."""
     keys = {
         "registered": [Registration.created_at],
-        "name": [func.lower(Registration.last_name), func.lower(Registration.first_name)],
+        "name": [alphabetical(Registration.last_name), alphabetical(Registration.first_name)],
         "email": [Registration.email],
-        "municipality": [func.lower(municipality_name_column(language))],
+        "municipality": [alphabetical(municipality_name_column(language))],
         "status": [STATUS_ORDER],
     }[filters.sort] + [Registration.id]
     # Removed (purged) people have no name or email; they go last either way.

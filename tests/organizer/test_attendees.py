@@ -119,6 +119,16 @@ def test_filters_narrow_the_list(logged_in_admin, event, people, args, expected)
     assert names_on_page(response) == expected
 
 
+def test_names_sort_as_the_finnish_and_swedish_alphabets_end_a_ring_a_umlaut_o_umlaut(logged_in_admin, event, db):
+    for last_name in ("Öhman", "Äijälä", "Zilliacus", "Åkerlund", "Aalto"):
+        make_registration(event, first_name="Testi", last_name=last_name)
+    db.session.commit()
+
+    response = logged_in_admin.get(ATTENDEES.format(event.id), query_string={"sort": "name", "dir": "asc"})
+
+    assert [name.split()[0] for name in names_on_page(response)] == ["Aalto", "Zilliacus", "Åkerlund", "Äijälä", "Öhman"]
+
+
 @pytest.mark.parametrize("sort, direction, expected", [
     ("name", "asc", ["Berg Daniel", "Nieminen Cecilia", "Virtanen Aino", "Åkerman Bertil"]),
     ("name", "desc", ["Åkerman Bertil", "Virtanen Aino", "Nieminen Cecilia", "Berg Daniel"]),
