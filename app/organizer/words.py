@@ -37,3 +37,6 @@ bp.add_app_template_global(
      "attendance": ATTENDANCE_WORDS},
     "organizer_words",
 )
+
+# The reach table's rows that are not a municipality (app/services/reach.py ReachRow.kind).
+REACH_ROW_WORDS = {"other": _l("Other organizations"), "total": _l("Total")}
