@@ -53,9 +53,16 @@ class FeedbackQuestion(Localized, db.Model):
 
 
 class FeedbackResponse(db.Model):
-    """One person's answers; one per registration, anonymous once the registration is purged."""
+    """One person's answers; one per registration, anonymous once the registration is purged.
+
+    Answers through the public link have no registration: they are counted apart, and a key
+    kept in the answering browser's cookie (stored hashed) stops that browser answering twice.
+    """
 
     __tablename__ = "feedback_response"
+    __table_args__ = (
+        UniqueConstraint("form_id", "browser_key_hash", name="uq_feedback_response_browser_once"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("feedback_form.id", ondelete="CASCADE"), index=True)
@@ -64,6 +71,9 @@ class FeedbackResponse(db.Model):
     )
     # Copied from the registration so the breakdown by municipality outlives it.
     municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipality.code"))
+    # Answered through the public link, not a registration's: stays apart after the purge too.
+    via_public_link: Mapped[bool] = mapped_column(Boolean, default=False)
+    browser_key_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -21,6 +21,7 @@ MESSAGE_KINDS = (
     "event_cancelled",
     "reminder",
     "followup",
+    "survey_reminder",
     "announcement",
 )
 MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
