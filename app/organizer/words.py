@@ -28,6 +28,7 @@ AUDIT_ACTION_WORDS = {
     "messages_viewed": _l("Message log viewed"),
     "message_resent": _l("Message sent again"),
     "mailing_sent": _l("Message sent to registrants"),
+    "feedback_exported": _l("Feedback answers exported"),
 }
 
 # A template global, not a context processor: `{% from "macros/organizer.html" import … %}` imports
@@ -40,3 +41,26 @@ bp.add_app_template_global(
 
 # The reach table's rows that are not a municipality (app/services/reach.py ReachRow.kind).
 REACH_ROW_WORDS = {"other": _l("Other organizations"), "total": _l("Total")}
+bp.add_app_template_global(REACH_ROW_WORDS, "reach_row_words")
+
+# The message log's words (messages): each kind of mail and each outbox status as organizers read them.
+MESSAGE_KIND_WORDS = {
+    "confirmation": _l("Registration confirmation"),
+    "waitlisted": _l("Waiting list notice"),
+    "promoted": _l("Seat from the waiting list"),
+    "already_registered": _l("Already registered"),
+    "registration_cancelled": _l("Registration cancelled"),
+    "event_updated": _l("Event updated"),
+    "event_cancelled": _l("Event cancelled"),
+    "reminder": _l("Reminder"),
+    "followup": _l("Follow-up"),
+    "announcement": _l("Message from the organizers"),
+}
+MESSAGE_STATUS_WORDS = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Not sent, no longer needed"),
+}
+bp.add_app_template_global({"kind": MESSAGE_KIND_WORDS, "status": MESSAGE_STATUS_WORDS}, "message_words")

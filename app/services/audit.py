@@ -22,6 +22,7 @@ AUDIT_ACTIONS = (
     "messages_viewed",
     "message_resent",
     "mailing_sent",
+    "feedback_exported",
 )
 
 
