@@ -13,6 +13,7 @@ from app.services.addresses import email_key
 from app.services.dashboard import event_overview, event_summary, manageable_events
 from app.services.events import has_started
 from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
+from app.services.message_log import failed_message_count
 from app.services.organizers import authenticate
 
 # Guessing passwords is slowed per address, and per account for guesses spread over many addresses.
@@ -89,4 +90,5 @@ def dashboard():
 @bp.get("/events/<int:event_id>")
 def event():
     """One event at a glance: registrations by status, seats, sign-ups per day, municipalities reached."""
-    return render_template("organizer/event.html", summary=event_summary(g.event), started=has_started(g.event))
+    return render_template("organizer/event.html", summary=event_summary(g.event), started=has_started(g.event),
+                           failed_messages=failed_message_count(g.event))
