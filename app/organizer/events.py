@@ -193,7 +193,7 @@ def clone_event():
     if not form.validate():
         return show_editor(page, form, action, 400, **context)
     try:
-        event = create_event(form.details(), current_user)
+        event = create_event(form.details(), current_user, copy_of=source)
     except SlugTaken:
         db.session.rollback()
         form.slug.errors.append(slug_taken_message())

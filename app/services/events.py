@@ -16,6 +16,7 @@ from app.models.events import DEFAULT_FOLLOWUP_DELAY, DEFAULT_REMINDER_OFFSETS
 from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
 from app.services.access import managed_series, manageable_series_query
+from app.services.feedback_forms import add_default_form, copy_form
 from app.services.queue import queue_for_each
 from app.services.registration import change_capacity, lock_event
 
@@ -253,8 +254,10 @@ def version_of(event: Event) -> str:
     return event.updated_at.isoformat()
 
 
-def create_event(details: EventDetails, user: OrganizerUser) -> Event:
-    """Write a new draft event with its programme and contacts; the caller commits.
+def create_event(details: EventDetails, user: OrganizerUser, copy_of: Event | None = None) -> Event:
+    """Write a new draft event with its programme, contacts and feedback survey; the caller commits.
+
+    The survey is the default one, or for a copy (`copy_of`) the source event's questions.
 
     With no slug given, one is made from the Finnish title; a given slug another event has
     raises SlugTaken. An organizer who cannot manage the event through its series (a clone of
@@ -275,6 +278,10 @@ def create_event(details: EventDetails, user: OrganizerUser) -> Event:
     db.session.flush()
     write_programme(event, details.programme)
     write_contacts(event, details.contacts)
+    if copy_of is None:
+        add_default_form(event)
+    else:
+        copy_form(copy_of, event)
     if managed_series(user, details.series_id) is None:
         user.events.append(event)
     db.session.flush()
