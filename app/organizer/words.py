@@ -64,3 +64,13 @@ MESSAGE_STATUS_WORDS = {
     "cancelled": _l("Not sent, no longer needed"),
 }
 bp.add_app_template_global({"kind": MESSAGE_KIND_WORDS, "status": MESSAGE_STATUS_WORDS}, "message_words")
+
+# The feedback survey editor's kinds of question (app/models/feedback.py QUESTION_KINDS), also for results.
+QUESTION_KIND_WORDS = {
+    "rating": _l("Rating from 1 to 5"),
+    "nps": _l("Recommendation from 0 to 10 (NPS)"),
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "text": _l("Free text"),
+    "programme_rating": _l("Rating from 1 to 5 of each talk and panel"),
+}
