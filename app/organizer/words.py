@@ -55,6 +55,7 @@ MESSAGE_KIND_WORDS = {
     "reminder": _l("Reminder"),
     "followup": _l("Follow-up"),
     "announcement": _l("Message from the organizers"),
+    "survey_reminder": _l("Feedback survey reminder"),
 }
 MESSAGE_STATUS_WORDS = {
     "pending": _l("Waiting to be sent"),
