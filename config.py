@@ -27,6 +27,7 @@ RUNTIME_ENVIRONMENT = {
     "BASE_URL": ("BASE_URL", str),
     "SERVER_NAME": ("SERVER_NAME", str),
     "RETENTION_DAYS": ("RETENTION_DAYS", int),
+    "SURVEY_REMINDER_DAYS": ("SURVEY_REMINDER_DAYS", int),
     "PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", parse_bool),
@@ -88,6 +89,8 @@ class Config:
     SERVER_NAME = None
 
     RETENTION_DAYS = 90
+    # The feedback survey's one reminder goes this many days after the follow-up mail.
+    SURVEY_REMINDER_DAYS = 3
     PRIVACY_NOTICE_VERSION = "2026-11"
     BABEL_DEFAULT_LOCALE = "fi"
 

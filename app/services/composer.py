@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_date, format_time, gettext
 from app.i18n import HELSINKI, mail_locale
 from app.models import ContactPerson, Event, Message, Registration
 from app.models.types import utcnow
-from app.services import calendar
+from app.services import calendar, survey
 from app.services.content import render_markdown
 from app.services.links import external_url
 from app.services.registration import can_cancel
@@ -21,6 +21,8 @@ from app.services.tokens import manage_token
 JOIN_LINK_KINDS = frozenset({"confirmation", "promoted", "event_updated", "reminder"})
 REQUEST_KINDS = frozenset({"confirmation", "promoted", "event_updated"})
 CANCEL_KINDS = frozenset({"registration_cancelled", "event_cancelled"})
+# Mail that asks for feedback: it carries the personal survey link while the event's form takes answers.
+SURVEY_KINDS = frozenset({"followup", "survey_reminder"})
 
 
 def compose(message: Message) -> EmailMessage:
@@ -99,11 +101,24 @@ def mail_context(message: Message, registration: Registration, event: Event, met
         "privacy_url": external_url("public.privacy"),
         "contacts": event.contacts,
     }
+    if message.kind in SURVEY_KINDS:
+        context.update(survey_context(registration, event, token))
     if message.kind == "announcement":
         text = (message.body or "").replace("\r\n", "\n")
         context.update(announcement=text, announcement_html=render_markdown(keep_line_breaks(text)))
     context["subject"] = single_line(subject(message, registration, title))
     return context
+
+
+def survey_context(registration: Registration, event: Event, token: str) -> dict:
+    """The personal survey link, in the registration's language, and when the form closes; no link once it has closed."""
+    form = survey.form_of_event(event.id)
+    if form is None or survey.form_state(form, utcnow()) == "closed":
+        return {"survey_url": None, "survey_closes_at": None}
+    return {
+        "survey_url": external_url("public.survey_form", token=token, lang=registration.language),
+        "survey_closes_at": form.closes_at,
+    }
 
 
 def keep_line_breaks(markdown_text: str) -> str:
@@ -132,6 +147,7 @@ def subject(message: Message, registration: Registration, title: str) -> str:
         "event_updated": gettext("Updated: %(title)s", title=title),
         "event_cancelled": gettext("Cancelled: %(title)s", title=title),
         "reminder": gettext("Reminder: %(title)s", title=title),
+        "survey_reminder": gettext("What did you think of the webinar? %(title)s", title=title),
     }
     return subjects[message.kind]
 

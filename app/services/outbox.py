@@ -23,6 +23,7 @@ from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import JOIN_LINK_KINDS, compose
 from app.services.planning import is_current_reminder
+from app.services.survey import form_of_event, has_answered, is_open
 from app.services.transport import MailServerUnavailable, RecipientNotSupported, open_mailer, reply_text
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,8 @@ def still_wanted(message: Message, now: datetime) -> bool:
 
     An invite or reminder needs a confirmed seat at a published event (a cancellation sends its
     own CANCEL); a reminder must speak of the event's current start and come before it (rule 6);
-    an update is superseded by a later update to the same person; a purged registration has no recipient.
+    an update is superseded by a later update to the same person; a survey reminder is dropped once the
+    person has answered or the form has closed; a purged registration has no recipient.
     """
     registration = message.registration
     event = registration.event
@@ -198,7 +200,18 @@ def still_wanted(message: Message, now: datetime) -> bool:
         return now < event.starts_at and is_current_reminder(message, event)
     if message.kind == "event_updated":
         return not has_later_update(message)
+    if message.kind == "survey_reminder":
+        return survey_reminder_wanted(registration, now)
     return True
+
+
+def survey_reminder_wanted(registration: Registration, now: datetime) -> bool:
+    """A survey reminder goes only to a participant who has not answered, while the form takes answers."""
+    form = form_of_event(registration.event_id)
+    return (
+        form is not None and is_open(form, now) and registration.status == "confirmed"
+        and registration.attended != "no" and not has_answered(registration.id)
+    )
 
 
 def has_later_update(message: Message) -> bool:

@@ -1,4 +1,4 @@
-"""Planning reminders and follow-ups from event times (rules 4 and 6).
+"""Planning reminders, follow-ups and survey reminders from event times (rules 4 and 6).
 
 A periodic task writes the rows when they fall due, never long ahead, so a moved
 event moves its mail. Dedupe keys carry the start time a reminder speaks of: a
@@ -7,12 +7,14 @@ moved event gets a fresh set, an unchanged one never a second.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import exists, or_, select
 
 from app.extensions import db
-from app.models import Event, Message, Registration
+from app.models import Event, FeedbackForm, FeedbackResponse, Message, Registration
 from app.models.types import utcnow
 from app.services.queue import dedupe_key, queue_for_each
+from app.services.survey import is_open
 
 # Follow-ups are not planned for events that ended long ago, e.g. when the
 # scheduler was down for days or for events imported after the fact.
@@ -76,4 +78,43 @@ def plan_followups(now: datetime | None = None) -> int:
             Registration.event_id == event.id, Registration.status == "confirmed"
         )
         planned += queue_for_each(registrations, "followup", due_at=now)
+    return planned
+
+
+def survey_reminder_due_at(event: Event) -> datetime:
+    """When the survey reminder is due: SURVEY_REMINDER_DAYS after the follow-up."""
+    return event.followup_due_at + timedelta(days=current_app.config["SURVEY_REMINDER_DAYS"])
+
+
+def plan_survey_reminders(now: datetime | None = None) -> int:
+    """Write the survey reminders that are due; returns how many. The caller commits.
+
+    One reminder, to confirmed registrants who attended or whose attendance is unknown and
+    who have not answered, while the event's form takes answers. Like follow-ups, not for
+    events whose reminder fell due long ago. Delivery checks again at send time.
+    """
+    now = now or utcnow()
+    days = timedelta(days=current_app.config["SURVEY_REMINDER_DAYS"])
+    forms = db.session.execute(
+        select(FeedbackForm)
+        .join(Event, FeedbackForm.event_id == Event.id)
+        .where(
+            Event.status == "published",
+            # By the end alone, as the follow-up delay is each event's own: checked below.
+            Event.ends_at < now - days,
+            or_(FeedbackForm.closes_at.is_(None), FeedbackForm.closes_at > now),
+        )
+    ).scalars()
+    planned = 0
+    for form in forms:
+        due_at = survey_reminder_due_at(form.event)
+        if not (due_at <= now < due_at + FOLLOWUP_WINDOW) or not is_open(form, now):
+            continue
+        registrations = select(Registration.id).where(
+            Registration.event_id == form.event_id,
+            Registration.status == "confirmed",
+            Registration.attended.in_(("yes", "unknown")),
+            ~exists().where(FeedbackResponse.registration_id == Registration.id),
+        )
+        planned += queue_for_each(registrations, "survey_reminder", due_at=now)
     return planned
