@@ -298,7 +298,7 @@ def test_only_participants_answer_through_their_own_link(client, db, form, event
 
 
 def test_a_wrong_token_or_an_event_without_a_form_is_not_found(client, db, event, registration):
-    assert client.get(link).status_code == 404
+    assert client.get(personal_url(registration)).status_code == 404
     make_feedback_form(event)
     db.session.commit()
     assert client.get(personal_url(registration)).status_code == 200
