@@ -48,17 +48,10 @@ def export_columns(reach: SeriesReach, language: str) -> list[Column]:
     ]
 
 
-class ReadRows(list):
-    """Rows already in memory, with the close() that export_response calls on an ExportSource when the response ends."""
-
-    def close(self) -> None:
-        """Nothing to give back: the rows hold no connection."""
-
-
 @bp.get("/series/<int:series_id>/reach.<any(csv, xlsx):file_format>")
 def export_series_reach(file_format: str):
     """The reach table as a CSV or Excel file, headed in the organizer's language."""
     language = language_of_locale()
     reach = series_reach(g.series, language)
-    return export_response(export_columns(reach, language), ReadRows(reach.rows), file_format,
+    return export_response(export_columns(reach, language), reach.rows, file_format,
                            f"{g.series.slug}-reach", sheet_title=_("Reach"))

@@ -11,7 +11,7 @@ from app.organizer import bp
 from app.organizer.forms import LoginForm
 from app.services.addresses import email_key
 from app.services.dashboard import event_overview, event_summary, manageable_events
-from app.services.events import has_started
+from app.services.events import has_started, manageable_series
 from app.services.health import SCHEDULER_SILENCE_LIMIT, scheduler_silent_for
 from app.services.message_log import failed_message_count
 from app.services.organizers import authenticate
@@ -83,8 +83,8 @@ def dashboard():
     silence = scheduler_silent_for()
     scheduler_silent = silence is None or silence > SCHEDULER_SILENCE_LIMIT
     silent_minutes = None if silence is None else int(silence.total_seconds() // 60)
-    return render_template("organizer/dashboard.html", rows=rows, scheduler_silent=scheduler_silent,
-                           silent_minutes=silent_minutes)
+    return render_template("organizer/dashboard.html", rows=rows, series=manageable_series(current_user),
+                           scheduler_silent=scheduler_silent, silent_minutes=silent_minutes)
 
 
 @bp.get("/events/<int:event_id>")

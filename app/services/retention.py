@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Event, FeedbackResponse, Message, Registration
@@ -33,9 +33,12 @@ def purge_expired(now: datetime | None = None) -> int:
         .join(Event, Registration.event_id == Event.id)
         .where(Event.ends_at < cutoff, Registration.purged_at.is_(None))
     )
-    ids = list(db.session.execute(expired).scalars())
-    if not ids:
+    # The ids stay in the database as a subquery: a backlog of more than 65,535 registrations
+    # would not fit PostgreSQL's bound parameters.
+    count = db.session.execute(select(func.count()).select_from(expired.subquery())).scalar_one()
+    if not count:
         return 0
+    ids = expired.scalar_subquery()
     db.session.execute(
         update(Message)
         .where(Message.registration_id.in_(ids), Message.status.in_(("pending", "sending")))
@@ -53,4 +56,4 @@ def purge_expired(now: datetime | None = None) -> int:
         .values(purged_at=now, **{field: None for field in PERSONAL_FIELDS})
         .execution_options(synchronize_session=False)
     )
-    return len(ids)
+    return count
