@@ -332,3 +332,51 @@ def admin_page(browser, live_server, admin_state, requested_urls):
     context.close()
     third_party = [url for url in requested_urls if not is_local(url)]
     assert not third_party, f"The pages requested third-party URLs: {third_party}"
+
+
+# --- Feedback survey (appended by fbanswer): an ended webinar with its open form and a Swedish participant ---
+
+from tests.factories import make_feedback_form  # noqa: E402
+
+
+@dataclass(frozen=True)
+class SurveySite:
+    """The ended webinar whose survey the tests answer, and its participant who reads Swedish."""
+
+    event_id: int
+    form_id: int
+    registration_id: int
+    email: str
+
+
+def seed_survey_event() -> SurveySite:
+    """A webinar by Järvenpää that ended two hours ago: a talk, a break and a panel, a form with each kind of question.
+
+    Needs the municipalities and the Kuntatutor series of seed_site().
+    """
+    series = db.session.execute(select(Series).where(Series.slug == "kuntatutor")).scalar_one()
+    starts_at = utcnow().replace(microsecond=0, second=0) - timedelta(hours=5)
+    event = make_event(
+        series=series, slug="digituki-jarvenpaassa", host_municipality_code="186",
+        title_fi="Digituki Järvenpäässä", title_sv="Digitalt stöd i Träskända", starts_at=starts_at,
+        recording_url="https://video.example.org/jarvenpaa",
+    )
+    for position, (kind, fi, sv) in enumerate([
+        ("talk", "Järvenpään digitukipiste", "Träskändas digistödspunkt"),
+        ("break", "Tauko", "Paus"),
+        ("panel", "Paneelikeskustelu", "Paneldiskussion"),
+    ]):
+        db.session.add(ProgrammeItem(event=event, position=position, kind=kind, title_fi=fi, title_sv=sv,
+                                     starts_at=starts_at + timedelta(minutes=40 * position)))
+    form = make_feedback_form(event)
+    registration = make_registration(event, email="bjorn.akerlund.survey@example.org", first_name="Björn",
+                                     last_name="Åkerlund", language="sv", municipality_code="186", attended="yes")
+    db.session.commit()
+    return SurveySite(event.id, form.id, registration.id, registration.email)
+
+
+@pytest.fixture(scope="session")
+def survey_site(live_app, site) -> SurveySite:
+    """The survey tests' webinar, form and Swedish-speaking participant."""
+    with live_app.app_context():
+        return seed_survey_event()
