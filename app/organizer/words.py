@@ -75,3 +75,19 @@ QUESTION_KIND_WORDS = {
     "text": _l("Free text"),
     "programme_rating": _l("Rating from 1 to 5 of each talk and panel"),
 }
+
+# Feedback results (feedback_results): whose answers are read, and the three groups of NPS answers.
+FEEDBACK_THROUGH_WORDS = {
+    "all": _l("All answers"),
+    "registration": _l("Registered participants"),
+    "public_link": _l("Through the public link"),
+}
+NPS_GROUP_WORDS = {
+    "promoters": _l("Promoters (9–10)"),
+    "passives": _l("Passives (7–8)"),
+    "detractors": _l("Detractors (0–6)"),
+}
+bp.add_app_template_global(
+    {"kind": QUESTION_KIND_WORDS, "through": FEEDBACK_THROUGH_WORDS, "nps_group": NPS_GROUP_WORDS},
+    "feedback_words",
+)

@@ -641,10 +641,9 @@ def answers_export(event: Event, language: str) -> AnswersExport | None:
     return AnswersExport(query, cells)
 
 
-def chosen_options(question: FeedbackQuestion, stored: str | None, language: str) -> str | None:
+def chosen_options(options: list[dict], stored: str | None, language: str) -> str | None:
     """The options a stored choice answer (JSON text of their places) names, in the language, joined by "; "."""
     if not stored:
         return None
-    options = question.options or []
     return "; ".join(option_text(options[index], language) for index in json.loads(stored)
                      if 0 <= index < len(options)) or None
