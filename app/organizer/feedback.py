@@ -33,6 +33,9 @@ def feedback_form():
         }, event_starts_at=event.starts_at)
         return show_editor(survey, form)
     action = request.form.get("action", "save")
+    if action == "create":
+        # The default survey was asked for twice: the first click made it.
+        return redirect(url_for(".feedback_form"))
     if action != "save":
         return show_editor(survey, FeedbackFormForm(formdata=rearranged(request.form, action),
                                                     event_starts_at=event.starts_at))

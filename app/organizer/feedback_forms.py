@@ -56,18 +56,18 @@ class QuestionForm(BlankRowsAreSkipped, PlainTextSubform):
         choices=[SelectChoice(kind, QUESTION_KIND_WORDS[kind]) for kind in QUESTION_KINDS],
         invalid_choice_message=_l("Choose a kind of question from the list."),
     )
-    text_fi = StringField(_l("Question in Finnish"), filters=[stripped], validators=[
+    text_fi = StringField(_l("Question in Finnish"), filters=[stripped], render_kw={"lang": "fi"}, validators=[
         DataRequired(_l("Write the question in Finnish, or empty the whole question to remove it.")),
         Length(max=QUESTION_MAX_LENGTH, message=TOO_LONG)])
-    text_sv = StringField(_l("Question in Swedish"), filters=[stripped],
+    text_sv = StringField(_l("Question in Swedish"), filters=[stripped], render_kw={"lang": "sv"},
                           validators=[Length(max=QUESTION_MAX_LENGTH, message=TOO_LONG)],
                           description=_l("Optional. Without it, the Swedish survey shows the Finnish question."))
-    text_en = StringField(_l("Question in English"), filters=[stripped],
+    text_en = StringField(_l("Question in English"), filters=[stripped], render_kw={"lang": "en"},
                           validators=[Length(max=QUESTION_MAX_LENGTH, message=TOO_LONG)],
                           description=_l("Optional. Without it, the English survey shows the Finnish question."))
-    options_fi = TextAreaField(_l("Options in Finnish"), description=OPTIONS_HINT["fi"])
-    options_sv = TextAreaField(_l("Options in Swedish"), description=OPTIONS_HINT["sv"])
-    options_en = TextAreaField(_l("Options in English"), description=OPTIONS_HINT["en"])
+    options_fi = TextAreaField(_l("Options in Finnish"), description=OPTIONS_HINT["fi"], render_kw={"lang": "fi"})
+    options_sv = TextAreaField(_l("Options in Swedish"), description=OPTIONS_HINT["sv"], render_kw={"lang": "sv"})
+    options_en = TextAreaField(_l("Options in English"), description=OPTIONS_HINT["en"], render_kw={"lang": "en"})
     required = BooleanField(_l("An answer is required"))
 
     def validate(self, extra_validators=None) -> bool:

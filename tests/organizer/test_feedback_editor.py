@@ -365,3 +365,17 @@ def test_an_event_without_a_survey_is_offered_the_default_one(db, admin_client, 
     assert (entry.action, entry.detail) == ("event_changed", {"feedback_form": ["created"]})
     shown = editor_form_of(admin_client.get(page_of(event)))
     assert shown["questions-0-text_fi"] == DEFAULT_QUESTIONS[0].text_fi
+
+
+def test_asking_twice_for_the_default_survey_makes_one(db, admin_client, series):
+    event = make_event(series=series, starts_at=STARTS_AT)
+    db.session.commit()
+
+    first = admin_client.post(page_of(event), data={"action": "create"})
+    second = admin_client.post(page_of(event), data={"action": "create"})
+
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == page_of(event)
+    db.session.expire_all()
+    assert len(form_of(event).questions) == len(DEFAULT_QUESTIONS)
+    assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 1
