@@ -19,7 +19,7 @@ from app.services.feedback_forms import (
 
 @bp.route("/events/<int:event_id>/feedback/form", methods=["GET", "POST"])
 def feedback_form():
-    """Change when the survey is open, its public link and its questions; add, move and remove questions without JavaScript."""
+    """Change when the survey is open, its public link and its questions; rows move by buttons, without JavaScript."""
     event = g.event
     survey = form_of(event)
     if survey is None:

@@ -105,7 +105,7 @@ class QuestionsHaveAnswers(Exception):
 
 
 def days_later_in_helsinki(moment: datetime, days: int) -> datetime:
-    """The same wall-clock time in Helsinki so many days later, in UTC (a change of daylight saving time between keeps it)."""
+    """The same wall-clock time in Helsinki so many days later, in UTC, across a change of daylight saving time too."""
     return (moment.astimezone(HELSINKI) + timedelta(days=days)).astimezone(timezone.utc)
 
 

@@ -159,7 +159,8 @@ def test_a_choice_question_keeps_its_options_in_each_language(db, admin_client, 
 
     admin_client.post(page_of(webinar), data=posted(form, **{
         "questions-5-kind": "single_choice", "questions-5-text_fi": "Mistä kuulit webinaarista?",
-        "questions-5-options_fi": "Uutiskirjeestä\r\n\r\nKollegalta\r\n", "questions-5-options_sv": "Nyhetsbrevet\nAv en kollega"}))
+        "questions-5-options_fi": "Uutiskirjeestä\r\n\r\nKollegalta\r\n",
+        "questions-5-options_sv": "Nyhetsbrevet\nAv en kollega"}))
 
     question = stored(db, webinar)[1][5]
     assert question.kind == "single_choice"
