@@ -15,6 +15,6 @@ login_manager.login_message_category = "info"
 # The flash message goes into the session cookie, which holds plain strings, not lazy ones.
 login_manager.localize_callback = str
 
-from app.organizer import access, accounts, attendees, events, feedback_results, messages, reach, views, words  # noqa: E402,F401
+from app.organizer import access, accounts, attendance, attendees, events, feedback, feedback_results, messages, reach, views, words  # noqa: E402,F401
 
 bp.register_blueprint(admin_bp)

@@ -16,10 +16,12 @@ import codecs
 import csv
 import io
 import re
+from itertools import islice
 from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -31,6 +33,9 @@ from app.services.registration import lock_event
 
 # Reports of the largest webinars are a few megabytes; this leaves room and stops a wrong file early.
 MAX_REPORT_BYTES = 10 * 1024 * 1024
+# A 10,000-person webinar with everyone joining several times; more lines is some other file, and
+# reading millions of them would hold a web process for long.
+MAX_REPORT_LINES = 100_000
 
 
 class ReportRefused(Exception):
@@ -130,25 +135,29 @@ def decoded(data: bytes) -> str:
 Lines = list[tuple[int, list[str]]]
 
 
-def split_cells(text: str, delimiter: str) -> Lines:
-    """The text as rows of cells with their line numbers; blank lines kept as empty rows (they end blocks)."""
+def split_cells(text: str, delimiter: str, strict: bool = True) -> Lines:
+    """The text as rows of cells with their line numbers; blank lines kept as empty rows (they end blocks).
+
+    Cells are stripped when read (`cell`, `header_key`), not here: a 10 MB file has millions of them.
+    """
     # Teams writes tab-separated cells without quoting, so a quote in a meeting title is just a character.
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True)
-    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=strict)
     try:
-        for row in reader:
-            rows.append((reader.line_num, [value.strip() for value in row]))
-    except csv.Error:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ReportRefused(_l(
+                "Line %(line)d of the file is far too long for a row of an attendance report. Upload the report as"
+                " the webinar platform gave it.", line=reader.line_num)) from None
         raise ReportRefused(_l(
             "Line %(line)d of the file cannot be read: a quotation mark is not closed. Upload the report as the"
             " webinar platform gave it.", line=reader.line_num)) from None
-    return rows
 
 
 def is_blank(row: list[str]) -> bool:
     """Whether a row has no values (Zoom ends rows with empty cells)."""
-    return not any(row)
+    return not "".join(row).strip()
 
 
 class Columns:
@@ -164,7 +173,7 @@ class Columns:
 
 def cell(row: list[str], index: int | None) -> str:
     """The row's value in a column; empty when the row is shorter than the header or the column is absent."""
-    return row[index] if index is not None and index < len(row) else ""
+    return row[index].strip() if index is not None and index < len(row) else ""
 
 
 UNIT_MINUTES = {
@@ -346,7 +355,7 @@ def read_zoom_webinar(lines: Lines) -> Report | None:
     if columns.find({"email"}) is None:
         raise ReportRefused(MISSING_EMAIL_COLUMN)
     # The next block starts with its title alone on a row ("Other Attended", …).
-    people = block_after(lines, header_at + 1, lambda row: sum(1 for value in row if value) == 1)
+    people = block_after(lines, header_at + 1, lambda row: sum(1 for value in row if value.strip()) == 1)
     return read_people("zoom_webinar", people, columns,
                        name=columns.find({"user name (original name)", "user name"}),
                        first_name=columns.find(FIRST_NAME_HEADERS), last_name=columns.find(LAST_NAME_HEADERS),
@@ -373,7 +382,7 @@ GENERIC_HEADER_SEARCH = 10
 
 def read_generic(lines: Lines) -> Report | None:
     """Any CSV whose header row (among its first rows) names an email column; name and duration columns are optional."""
-    candidates = [index for index, (_, row) in enumerate(lines) if not is_blank(row)][:GENERIC_HEADER_SEARCH]
+    candidates = islice((index for index, (_, row) in enumerate(lines) if not is_blank(row)), GENERIC_HEADER_SEARCH)
     header_at = next((index for index in candidates if Columns(lines[index][1]).find(EMAIL_HEADERS) is not None), None)
     if header_at is None:
         return None
@@ -395,24 +404,43 @@ def read_report(data: bytes) -> Report:
     if len(data) > MAX_REPORT_BYTES:
         raise ReportRefused(too_large_message())
     text = decoded(data)
+    if text.count("\n") > MAX_REPORT_LINES:
+        raise ReportRefused(_l(
+            "The file has more than %(lines)s lines, more than any webinar's attendance report. Check that it is the"
+            " report of this webinar.", lines=format_number(MAX_REPORT_LINES)))
+    head = head_of(text, HEAD_LINES)
     # Tabs first (Teams), then semicolons (Excel in Finland), then commas: a separator that is not the
-    # file's own leaves each line one cell (or breaks its quoting), and no header is found with it.
-    unreadable = None
+    # file's own leaves each line one cell, and no header is found with it. The layout is recognized
+    # from the file's head, so a long file is split and read only once.
     for delimiter in ("\t", ";", ","):
-        try:
-            lines = split_cells(text, delimiter)
-        except ReportRefused as refusal:
-            unreadable = unreadable or refusal
-            continue
+        head_lines = split_cells(head, delimiter, strict=False)
         for reader in READERS:
-            report = reader(lines)
-            if report is not None:
+            try:
+                recognized = reader(head_lines) is not None
+            except ReportRefused:
+                recognized = True
+            if recognized:
+                report = reader(split_cells(text, delimiter))
+                if report is None:
+                    raise ReportRefused(NOT_A_REPORT)
                 return report
-    if unreadable is not None:
-        raise unreadable
     raise ReportRefused(_l(
         "No email column was found in the file. Upload the Teams or Zoom report as it was downloaded, or a CSV file"
         " whose first row names the columns, one of them Email, Sähköposti or E-post."))
+
+
+# Enough for a report's summary and its hosts and panelists before the participants' header.
+HEAD_LINES = 500
+
+
+def head_of(text: str, lines: int) -> str:
+    """The text's first lines."""
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end == -1:
+            return text
+    return text[:end]
 
 
 def too_large_message():
@@ -720,3 +748,12 @@ def undo_import(event_id: int, import_id: int | None, now: datetime | None = Non
     attendance_import.status = "undone"
     attendance_import.undone_at = now
     return len(existing)
+
+
+def discard_preview(event_id: int, import_id: int | None) -> bool:
+    """Drop the event's waiting preview with that id; False when it is no longer waiting. The caller commits."""
+    attendance_import = import_of(event_id, import_id)
+    if attendance_import is None or attendance_import.status != "preview":
+        return False
+    attendance_import.status = "discarded"
+    return True
