@@ -322,85 +322,133 @@ ESPOO_REGISTRANTS = [
     ("Noora", "Kinnunen", "049", None, "asukasneuvoja", "fi", "yes"),
     ("Daniel", "Forsman", "091", None, "service designer", "en", "yes"),
     ("Riitta", "Aaltonen", None, "Digituki Uusimaa ry", "toiminnanjohtaja", "fi", "no"),
+    ("Tiina", "Koskinen", "091", None, "asiakkuuspäällikkö", "fi", "yes"),
+    ("Jukka", "Salo", "091", None, "digituen koordinaattori", "fi", "yes"),
+    ("Camilla", "Lindqvist", "091", None, "specialplanerare", "sv", "yes"),
+    ("Satu", "Ahonen", "049", None, "kirjastovirkailija", "fi", "yes"),
+    ("Fredrik", "Sjöberg", "049", None, "utvecklingschef", "sv", "yes"),
+    ("Outi", "Rantanen", "049", None, "palveluohjaaja", "fi", "yes"),
+    ("Päivi", "Järvinen", "092", None, "digitukikoordinaattori", "fi", "yes"),
+    ("Ville", "Nieminen", "092", None, "kirjastonhoitaja", "fi", "yes"),
+    ("Anu", "Leppänen", "092", None, "asiakaspalvelusihteeri", "fi", "yes"),
+    ("Maria", "Ekholm", "092", None, "servicerådgivare", "sv", "yes"),
+    ("Kristian", "Åkerlund", "638", None, "biblioteksfunktionär", "sv", "yes"),
+    ("Hanna", "Virta", "638", None, "kehittämiskoordinaattori", "fi", "yes"),
+    ("Linnea", "Söderström", "638", None, "projektledare", "sv", "yes"),
+    ("Petri", "Lehto", "257", None, "asiakaspalveluneuvoja", "fi", "yes"),
+    ("Ulla", "Östman", "257", None, "informatör", "sv", "yes"),
+    ("Eeva", "Pöyhönen", "858", None, "kirjastotoimenjohtaja", "fi", "yes"),
+    ("Antti", "Kärkkäinen", "858", None, "tietohallintoasiantuntija", "fi", "yes"),
+    ("Henrik", "Forsström", "710", None, "IT-samordnare", "sv", "yes"),
+    ("Malin", "Björklund", "710", None, "bibliotekarie", "sv", "yes"),
+    ("Ida", "Granqvist", "710", None, "servicesekreterare", "sv", "yes"),
+    ("Olli", "Väisänen", "106", None, "palvelupäällikkö", "fi", "yes"),
+    ("Katja", "Heikkilä", "186", None, "kirjastonhoitaja", "fi", "yes"),
+    ("Jari", "Määttä", "245", None, "digituen ohjaaja", "fi", "yes"),
+    ("Elisa", "Mattila", "505", None, "hyvinvointisuunnittelija", "fi", "yes"),
+    ("Markku", "Hyvönen", "224", None, "sivistysjohtaja", "fi", "yes"),
+    ("Anneli", "Laaksonen", "018", None, "vapaa-aikaohjaaja", "fi", "yes"),
+    ("Björn", "Stenroos", "149", None, "kommundirektörens assistent", "sv", "yes"),
+    ("Susanna", "Koivisto", "927", None, "asukaspalveluvastaava", "fi", "yes"),
+    ("Leena", "Peltonen", "611", None, "kirjastovirkailija", "fi", "yes"),
+    ("Teemu", "Kettunen", "616", None, "IT-tukihenkilö", "fi", "no"),
+    ("Sari", "Mustonen", "504", None, "kunnansihteeri", "fi", "yes"),
+    ("Karin", "Holmström", "407", None, "kanslist", "sv", "yes"),
 ]
-FEEDBACK_RESPONDENTS = 12
+# How many of the attendees answered the survey, and how many answers came through its public link.
+FEEDBACK_RESPONDENTS = 38
+PUBLIC_LINK_RESPONSES = 4
 
-# (kind, (fi, sv, en), options as (fi, sv, en) or None, required)
-ESPOO_QUESTIONS = [
-    (
-        "rating",
-        (
-            "Kuinka hyödyllinen webinaari oli työsi kannalta?",
-            "Hur nyttigt var webbinariet för ditt arbete?",
-            "How useful was the webinar for your work?",
-        ),
-        None,
-        True,
-    ),
-    (
-        "nps",
-        (
-            "Kuinka todennäköisesti suosittelisit Kuntatutor-webinaareja kollegallesi?",
-            "Hur sannolikt är det att du skulle rekommendera Kuntatutor-webbinarierna till en kollega?",
-            "How likely are you to recommend Kuntatutor webinars to a colleague?",
-        ),
-        None,
-        True,
-    ),
-    (
-        "programme_rating",
-        ("Arvioi ohjelman osiot.", "Bedöm programpunkterna.", "Rate the parts of the programme."),
-        None,
-        False,
-    ),
+# The demo survey is the default one (app/services/feedback_forms.py DEFAULT_QUESTIONS) with two
+# questions its organizers added: (kind, (fi, sv, en), options as (fi, sv, en)).
+ESPOO_EXTRA_QUESTIONS = [
     (
         "single_choice",
-        (
-            "Mistä kuulit webinaarista?",
-            "Var hörde du om webbinariet?",
-            "Where did you hear about the webinar?",
-        ),
+        ("Mistä kuulit webinaarista?", "Var hörde du om webbinariet?", "Where did you hear about the webinar?"),
         [
             ("Uudenmaan liiton uutiskirjeestä", "Nylands förbunds nyhetsbrev", "The Council's newsletter"),
             ("Kollegalta", "Av en kollega", "From a colleague"),
             ("Oman kunnan intranetistä", "Kommunens intranät", "My municipality's intranet"),
             ("Muualta", "Någon annanstans", "Elsewhere"),
         ],
-        False,
     ),
     (
         "multiple_choice",
         (
-            "Mistä aiheista haluaisit seuraavan webinaarin?",
-            "Vilka ämnen vill du att nästa webbinarium tar upp?",
-            "Which topics would you like the next webinar to cover?",
+            "Mitä aiot tehdä webinaarin jälkeen?",
+            "Vad tänker du göra efter webbinariet?",
+            "What will you do after the webinar?",
         ),
         [
-            ("Digituen palvelumallit", "Servicemodeller för digitalt stöd", "Digital-support service models"),
-            ("Vapaaehtoiset digitukena", "Frivilliga som digitalt stöd", "Volunteers in digital support"),
-            ("Saavutettavuus", "Tillgänglighet", "Accessibility"),
-            ("Tietoturva", "Informationssäkerhet", "Information security"),
-            ("Mittarit ja vaikuttavuus", "Mätare och effekt", "Measuring impact"),
+            ("Jaan materiaalit kollegoilleni", "Delar materialet med mina kolleger", "Share the materials with colleagues"),
+            ("Otan yhteyttä esittäjiin", "Kontaktar föreläsarna", "Contact the speakers"),
+            ("Kokeilen esiteltyä käytäntöä", "Prövar ett av arbetssätten", "Try one of the practices"),
+            ("Osallistun seuraavaan webinaariin", "Deltar i nästa webbinarium", "Attend the next webinar"),
         ],
-        False,
-    ),
-    (
-        "text",
-        (
-            "Mitä muuta haluat sanoa järjestäjille?",
-            "Vad vill du annars säga till arrangörerna?",
-            "Anything else you would like to tell the organizers?",
-        ),
-        None,
-        False,
     ),
 ]
 
-FEEDBACK_COMMENTS = [
-    "Hyvä kokonaisuus, erityisesti kirjastojen digituesta sai paljon ideoita meille.",
-    "Esitykset olisi hyvä saada jälkikäteen jaettavaksi.",
-    "Mycket nyttigt, tack! Gärna fler exempel från mindre kommuner.",
-    "Paneelikeskustelu oli paras osuus – lisää tällaista.",
-    "Aikataulu piti hyvin. Kysymyksille olisi voinut varata enemmän aikaa.",
-    "Great to hear how Espoo trains its volunteers.",
-]
+# What respondents wrote, by language, for the default survey's three free-text questions in order:
+# what was most useful, which practice they will try, which topics they would like next.
+FEEDBACK_TEXTS = {
+    "fi": (
+        [
+            "Kirjastojen digituen käytännön esimerkit – saimme monta ideaa omaan kirjastoomme.",
+            "Vapaaehtoisten kouluttaminen digitukijoiksi oli minulle uutta ja todella kiinnostavaa.",
+            "Paneelikeskustelu pienen kunnan näkökulmasta oli paras osuus.",
+            "Espoon palvelumallin kuvaus: kuka tekee mitäkin ja miten tukea johdetaan.",
+            "Kuulla, että isommissakin kunnissa on aloitettu pienestä.",
+            "Konkreettiset luvut asiakasmääristä ja siitä, mitä asioita digituessa kysytään eniten.",
+            "Järjestöyhteistyön mallit ja sopimuspohjat.",
+            "Se, miten digituki on kirjattu osaksi palvelulupausta.",
+            "Hyvä kokonaisuus, aikataulu piti ja puhujat olivat selkeitä.",
+            "Esimerkit siitä, miten ikääntyneet tavoitetaan asukaspisteissä.",
+        ],
+        [
+            "Digitukipäivystys kirjastossa kerran viikossa.",
+            "Vapaaehtoisten digitukijoiden koulutus yhdessä eläkeläisjärjestön kanssa.",
+            "Aloitamme asiakaspalvelun ja kirjaston yhteisen digituen kartoituksen.",
+            "Ajanvaraus digitukeen, niin asiakkaan ei tarvitse jonottaa.",
+            "Digituen tilastointi samalla lomakkeella kuin Espoossa.",
+            "Yhteinen digitukiverkosto naapurikuntien kanssa.",
+            "Lyhyet digituen ohjevideot kunnan verkkosivuille.",
+        ],
+        [
+            "Tietoturva, huijausviestit",
+            "Saavutettavuus, selkokieli",
+            "Digituen mittarit ja vaikuttavuus",
+            "Tietoturva, digituen mittarit ja vaikuttavuus",
+            "Etätuki, vapaaehtoisten jaksaminen",
+            "Huijausviestit",
+            "Saavutettavuus",
+            "Tekoäly asiakaspalvelussa, tietoturva",
+        ],
+    ),
+    "sv": (
+        [
+            "Exemplen från biblioteken – vi fick många idéer för vårt eget bibliotek.",
+            "Hur frivilliga utbildas till digistödjare.",
+            "Paneldebatten om små kommuner var mest givande.",
+            "Det var bra att höra hur Esbo organiserar stödet på båda språken.",
+            "Konkreta siffror om hur många som får hjälp och med vad.",
+        ],
+        [
+            "Digistöd på biblioteket en gång i veckan.",
+            "Ett gemensamt nätverk för digitalt stöd med grannkommunerna.",
+            "Tidsbokning till digistödet.",
+            "Att samarbeta med pensionärsföreningen om frivilliga digistödjare.",
+        ],
+        [
+            "Informationssäkerhet, bedrägeriförsök",
+            "Tillgänglighet, lättläst språk",
+            "Digitalt stöd på svenska i tvåspråkiga kommuner",
+            "Mätare och effekt",
+            "Informationssäkerhet",
+        ],
+    ),
+    "en": (
+        ["Hearing how Espoo trains its volunteers."],
+        ["A weekly digital-support drop-in at the library."],
+        ["Accessibility, information security"],
+    ),
+}

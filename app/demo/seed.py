@@ -12,12 +12,13 @@ from app.demo.content import (
     DEMO_ORGANIZER_PASSWORD,
     ESPOO_CONTACTS,
     ESPOO_PROGRAMME,
-    ESPOO_QUESTIONS,
+    ESPOO_EXTRA_QUESTIONS,
     ESPOO_REGISTRANTS,
     ESPOO_WEBINAR,
     ESPOO_WEBINAR_SLUG,
-    FEEDBACK_COMMENTS,
     FEEDBACK_RESPONDENTS,
+    FEEDBACK_TEXTS,
+    PUBLIC_LINK_RESPONSES,
     SERIES,
     SERIES_SLUG,
     VANTAA_CONTACTS,
@@ -26,12 +27,11 @@ from app.demo.content import (
     VANTAA_WEBINAR_SLUG,
 )
 from app.extensions import db
-from app.i18n import HELSINKI, LANGUAGES
+from app.i18n import HELSINKI
 from app.models import (
     ContactPerson,
     Event,
     FeedbackAnswer,
-    FeedbackForm,
     FeedbackQuestion,
     FeedbackResponse,
     ProgrammeItem,
@@ -40,6 +40,14 @@ from app.models import (
     Speaker,
 )
 from app.models.types import utcnow
+from app.services.feedback_forms import (
+    DEFAULT_QUESTIONS,
+    QuestionDetails,
+    default_settings,
+    new_form,
+    option,
+    rated_programme_items,
+)
 from app.services.municipalities import load_municipalities
 from app.services.organizers import create_organizer, find_organizer
 from app.services.tokens import issue_manage_token
@@ -218,61 +226,70 @@ def add_past_registrations(event: Event, rng: random.Random) -> list[Registratio
     return registrations
 
 
+# How the demo's respondents rate, as weights of each answer: mostly content, a few critical.
+OVERALL_WEIGHTS = {5: 9, 4: 8, 3: 3, 2: 1}
+NPS_WEIGHTS = {10: 8, 9: 9, 8: 7, 7: 4, 6: 3, 5: 2, 4: 1, 2: 1}
+# Each rated programme item's ratings lean its own way (in programme order; the panel does best).
+ITEM_WEIGHTS = [{5: 3, 4: 5, 3: 2}, {5: 6, 4: 4, 3: 1}, {5: 4, 4: 5, 3: 2, 2: 1}, {5: 5, 4: 4, 3: 2},
+                {5: 8, 4: 3, 3: 1}, {5: 2, 4: 5, 3: 3}]
+# How often a respondent writes something in each free-text question, in order.
+TEXT_ANSWER_RATES = (0.8, 0.6, 0.7)
+
+
+def weighted(rng: random.Random, weights: dict[int, int]) -> int:
+    """A value drawn with the given weights."""
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
 def add_feedback(event: Event, registrations: list[Registration], rng: random.Random) -> None:
-    """Add the event's survey with a question of every kind and answers from attendees."""
-    form = FeedbackForm(event=event, opens_at=event.ends_at, closes_at=event.ends_at + timedelta(days=14))
-    for position, (kind, (text_fi, text_sv, text_en), options, required) in enumerate(ESPOO_QUESTIONS):
-        form.questions.append(
-            FeedbackQuestion(
-                position=position,
-                kind=kind,
-                text_fi=text_fi,
-                text_sv=text_sv,
-                text_en=text_en,
-                options=[dict(zip(LANGUAGES, option)) for option in options] if options else None,
-                required=required,
-            )
-        )
-    db.session.add(form)
-    db.session.flush()
-    rated_items = [item for item in event.programme if item.kind != "break"]
+    """Give the event the default survey plus two questions of its own, answered by most attendees and a few through the public link."""
+    extra = tuple(
+        QuestionDetails(kind=kind, text_fi=fi, text_sv=sv, text_en=en, options=tuple(option(*o) for o in options))
+        for kind, (fi, sv, en), options in ESPOO_EXTRA_QUESTIONS
+    )
+    form = new_form(event, default_settings(event), DEFAULT_QUESTIONS + extra)
+    rated_items = rated_programme_items(event)
     attendees = [registration for registration in registrations if registration.attended == "yes"]
-    for number, registration in enumerate(attendees[:FEEDBACK_RESPONDENTS]):
-        answered_at = event.ends_at + timedelta(hours=rng.randint(1, 72))
+    respondents = [(registration, registration.language) for registration in attendees[:FEEDBACK_RESPONDENTS]]
+    respondents += [(None, rng.choice(["fi", "fi", "sv"])) for _ in range(PUBLIC_LINK_RESPONSES)]
+    for registration, language in respondents:
+        answered_at = event.ends_at + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
         response = FeedbackResponse(
             form=form,
             registration=registration,
-            municipality_code=registration.municipality_code,
+            municipality_code=registration.municipality_code if registration else None,
+            via_public_link=registration is None,
             created_at=answered_at,
             updated_at=answered_at,
         )
+        texts = iter(zip(FEEDBACK_TEXTS[language], TEXT_ANSWER_RATES, strict=True))
         for question in form.questions:
-            response.answers.extend(demo_answers(question, rated_items, number, rng))
+            response.answers.extend(demo_answers(question, rated_items, texts, rng))
         db.session.add(response)
     db.session.flush()
 
 
-def demo_answers(
-    question: FeedbackQuestion, rated_items: list[ProgrammeItem], number: int, rng: random.Random
-) -> list[FeedbackAnswer]:
-    """One respondent's plausible answers to a question; every other respondent leaves a comment."""
+def demo_answers(question: FeedbackQuestion, rated_items: list[ProgrammeItem], texts, rng: random.Random) -> list[FeedbackAnswer]:
+    """One respondent's plausible answers to a question; `texts` gives each free-text question's pool and answer rate in turn."""
     if question.kind == "rating":
-        return [FeedbackAnswer(question=question, value_int=rng.choice([3, 4, 4, 5, 5]))]
+        return [FeedbackAnswer(question=question, value_int=weighted(rng, OVERALL_WEIGHTS))]
     if question.kind == "nps":
-        return [FeedbackAnswer(question=question, value_int=rng.choice([6, 7, 8, 8, 9, 9, 10, 10]))]
+        return [FeedbackAnswer(question=question, value_int=weighted(rng, NPS_WEIGHTS))]
     if question.kind == "programme_rating":
+        # Some skip an item they missed.
         return [
-            FeedbackAnswer(question=question, programme_item=item, value_int=rng.choice([3, 4, 4, 5, 5]))
-            for item in rated_items
+            FeedbackAnswer(question=question, programme_item=item,
+                           value_int=weighted(rng, ITEM_WEIGHTS[index % len(ITEM_WEIGHTS)]))
+            for index, item in enumerate(rated_items) if rng.random() < 0.9
         ]
     if question.kind == "single_choice":
-        return [FeedbackAnswer(question=question, choices=[rng.randrange(len(question.options))])]
+        return [FeedbackAnswer(question=question, choices=[weighted(rng, {0: 5, 1: 3, 2: 2, 3: 1})])]
     if question.kind == "multiple_choice":
         picked = rng.sample(range(len(question.options)), k=rng.randint(1, 3))
         return [FeedbackAnswer(question=question, choices=sorted(picked))]
-    if number % 2 == 0:
-        comment = FEEDBACK_COMMENTS[number // 2 % len(FEEDBACK_COMMENTS)]
-        return [FeedbackAnswer(question=question, value_text=comment)]
+    pool, rate = next(texts)
+    if rng.random() < rate:
+        return [FeedbackAnswer(question=question, value_text=rng.choice(pool))]
     return []
 
 
