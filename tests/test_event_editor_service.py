@@ -10,12 +10,14 @@ from sqlalchemy import select
 from app.models import (
     Event, FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackResponse, Message, ProgrammeItem,
 )
+from app.models.types import utcnow
 from app.services import events as events_service
 from app.services.events import (
     EventCancelled, EventChangedMeanwhile, EventStarted, ItemsHaveFeedback, ProgrammeItemDetails, SlugTaken,
     StillHasRegistrations, cancel_event, clone_details, create_event, details_of, free_slug, publish_event,
     save_event, slug_from, unpublish_event, version_of,
 )
+from app.services.feedback_forms import add_default_form
 from app.services.organizers import create_organizer
 from app.services.queue import queue_message
 from app.services.registration import CapacityBelowConfirmed, cancel_registration, change_capacity
@@ -300,3 +302,29 @@ def test_status_changes_say_whether_they_changed_anything(db):
     assert unpublish_event(event.id) is True
     assert unpublish_event(event.id) is False
     assert event.status == "draft"
+
+
+def test_moving_an_event_moves_its_survey_until_it_opens(db):
+    event = make_event()
+    form = add_default_form(event)
+    opened_at, closes_at = form.opens_at, form.closes_at
+    db.session.commit()
+    a_week = timedelta(days=7)
+
+    save_event(event.id, replace(details_of(event), starts_at=event.starts_at + a_week, ends_at=event.ends_at + a_week))
+    db.session.commit()
+
+    assert (form.opens_at, form.closes_at) == (opened_at + a_week, closes_at + a_week)
+
+
+def test_an_open_survey_keeps_its_times_when_the_event_moves(db):
+    event = make_event()
+    form = add_default_form(event)
+    form.opens_at = utcnow() - timedelta(minutes=1)
+    opened_at, closes_at = form.opens_at, form.closes_at
+    db.session.commit()
+
+    save_event(event.id, replace(details_of(event), ends_at=event.ends_at + timedelta(hours=1)))
+    db.session.commit()
+
+    assert (form.opens_at, form.closes_at) == (opened_at, closes_at)

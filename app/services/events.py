@@ -16,7 +16,7 @@ from app.models.events import DEFAULT_FOLLOWUP_DELAY, DEFAULT_REMINDER_OFFSETS
 from app.models.registrations import ACTIVE_STATUSES
 from app.models.types import utcnow
 from app.services.access import managed_series, manageable_series_query
-from app.services.feedback_forms import add_default_form, copy_form
+from app.services.feedback_forms import add_default_form, copy_form, follow_moved_event
 from app.services.queue import queue_for_each
 from app.services.registration import change_capacity, lock_event
 
@@ -323,8 +323,11 @@ def save_event(event_id: int, details: EventDetails, now: datetime | None = None
             raise EventStarted(locked)
     if "programme" in changed:
         refuse_removing_rated_items(current.programme, details.programme)
+    old_ends_at = event.ends_at
     invites_updated = update_event_logistics(
         event.id, starts_at=details.starts_at, ends_at=details.ends_at, join_url=details.join_url)
+    if event.ends_at != old_ends_at:
+        follow_moved_event(event, old_ends_at, now or utcnow())
     event.slug = details.slug
     for name in PLAIN_COLUMNS:
         setattr(event, name, getattr(details, name))

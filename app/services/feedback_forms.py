@@ -167,6 +167,20 @@ def copy_form(source: Event, event: Event) -> FeedbackForm:
     return new_form(event, settings, questions_of(original))
 
 
+def follow_moved_event(event: Event, old_ends_at: datetime, now: datetime) -> None:
+    """Move a survey that has not opened yet by as much as the event's end moved; the caller commits.
+
+    A survey already open has people answering it, so its times stay as they are.
+    """
+    form = form_of(event)
+    if form is None or form.opens_at is None or form.opens_at <= now:
+        return
+    moved = event.ends_at - old_ends_at
+    form.opens_at += moved
+    if form.closes_at is not None:
+        form.closes_at += moved
+
+
 def new_public_token() -> str:
     """A secret for the public link, too long to guess."""
     return secrets.token_urlsafe(32)
