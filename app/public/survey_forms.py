@@ -10,7 +10,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import PlainTextForm
 from app.models import FeedbackForm, FeedbackQuestion, ProgrammeItem
-from app.services.survey import LONGEST_TEXT, SCALES, Answer, rated_items
+from app.services.feedback_forms import rated_programme_items
+from app.services.survey import LONGEST_TEXT, SCALES, Answer
 
 TOO_LONG = _l("Shorten your answer to at most %(max)d characters; it is now %(length)d characters long.")
 
@@ -131,7 +132,7 @@ class SurveyAnswersForm(PlainTextForm):
 
 def answers_form(form: FeedbackForm, language: str, earlier: list[Answer] | None = None) -> SurveyAnswersForm:
     """The form for a survey's questions in the language, showing `earlier` answers unless a POST brings new ones."""
-    items = rated_items(form.event)
+    items = rated_programme_items(form.event)
     fields, sections = {}, []
     for question in form.questions:
         section = Section(question, question.localized("text", language))

@@ -12,6 +12,7 @@ from app.models import ContactPerson, Event, Message, Registration
 from app.models.types import utcnow
 from app.services import calendar, survey
 from app.services.content import render_markdown
+from app.services.feedback_forms import form_of
 from app.services.links import external_url
 from app.services.registration import can_cancel
 from app.services.tokens import manage_token
@@ -112,7 +113,7 @@ def mail_context(message: Message, registration: Registration, event: Event, met
 
 def survey_context(registration: Registration, event: Event, token: str) -> dict:
     """The personal survey link, in the registration's language, and when the form closes; no link once it has closed."""
-    form = survey.form_of_event(event.id)
+    form = form_of(event)
     if form is None or survey.form_state(form, utcnow()) == "closed":
         return {"survey_url": None, "survey_closes_at": None}
     return {

@@ -114,9 +114,14 @@ def default_settings(event: Event) -> FormSettings:
     return FormSettings(opens_at=event.ends_at, closes_at=days_later_in_helsinki(event.ends_at, OPEN_FOR_DAYS))
 
 
+def form_of_event(event_id: int) -> FeedbackForm | None:
+    """The survey of the event with this id, if it has one."""
+    return db.session.execute(select(FeedbackForm).where(FeedbackForm.event_id == event_id)).scalar_one_or_none()
+
+
 def form_of(event: Event) -> FeedbackForm | None:
     """The event's survey, if it has one."""
-    return db.session.execute(select(FeedbackForm).where(FeedbackForm.event_id == event.id)).scalar_one_or_none()
+    return form_of_event(event.id)
 
 
 def questions_of(form: FeedbackForm) -> tuple[QuestionDetails, ...]:

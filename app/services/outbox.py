@@ -23,7 +23,8 @@ from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services.composer import JOIN_LINK_KINDS, compose
 from app.services.planning import is_current_reminder
-from app.services.survey import form_of_event, has_answered, is_open
+from app.services.feedback_forms import form_of_event
+from app.services.survey import has_answered, is_open
 from app.services.transport import MailServerUnavailable, RecipientNotSupported, open_mailer, reply_text
 
 log = logging.getLogger(__name__)

@@ -14,15 +14,14 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import (
-    Event,
     FeedbackAnswer,
     FeedbackForm,
     FeedbackQuestion,
     FeedbackResponse,
-    ProgrammeItem,
     Registration,
 )
 from app.models.types import utcnow
+from app.services.feedback_forms import form_of_event, rated_programme_items
 from app.services.tokens import find_registration_by_token
 
 # The values each scale takes; the form offers exactly these.
@@ -31,7 +30,6 @@ CHOICE_KINDS = frozenset({"single_choice", "multiple_choice"})
 # A free-text answer is a few sentences; a longer one is refused with a message, not cut.
 LONGEST_TEXT = 4000
 # Programme items people rate: the talks and panels, not the breaks.
-RATED_PROGRAMME_KINDS = ("talk", "panel")
 
 
 class SurveyNotOpen(Exception):
@@ -76,11 +74,6 @@ def is_open(form: FeedbackForm, now: datetime) -> bool:
     return form_state(form, now) == "open"
 
 
-def form_of_event(event_id: int) -> FeedbackForm | None:
-    """The event's feedback form, if it has one."""
-    return db.session.execute(select(FeedbackForm).where(FeedbackForm.event_id == event_id)).scalar_one_or_none()
-
-
 def registration_and_form(token: str) -> tuple[Registration, FeedbackForm] | None:
     """The registration a personal link opens and its event's form; None for a wrong, purged or formless one."""
     registration = find_registration_by_token(token)
@@ -102,11 +95,6 @@ def public_form(public_token: str) -> FeedbackForm | None:
     return db.session.execute(
         select(FeedbackForm).where(FeedbackForm.public_token == public_token)
     ).scalar_one_or_none()
-
-
-def rated_items(event: Event) -> list[ProgrammeItem]:
-    """The programme items a programme-rating question asks about, in programme order."""
-    return [item for item in event.programme if item.kind in RATED_PROGRAMME_KINDS]
 
 
 def response_of(registration: Registration) -> FeedbackResponse | None:
@@ -138,7 +126,7 @@ def earlier_answers(response: FeedbackResponse | None) -> list[Answer]:
 def check_answers(form: FeedbackForm, answers: list[Answer]) -> None:
     """Raise InvalidAnswer unless every answer fits its question and every required question is answered."""
     questions = {question.id: question for question in form.questions}
-    item_ids = {item.id for item in rated_items(form.event)}
+    item_ids = {item.id for item in rated_programme_items(form.event)}
     given: dict[int, set[int | None]] = {}
     for answer in answers:
         question = questions.get(answer.question_id)
