@@ -2,11 +2,18 @@
 only on confirmation, all or nothing, re-run and undone in order; follow-ups then differ for attendees and absentees."""
 
 import codecs
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db as _db
 
 from app.models import AttendanceImport, Message, Registration
 from app.models.types import utcnow
@@ -480,3 +487,40 @@ def test_a_longer_teams_report_marks_each_person_by_the_minimum_time(db, event):
     attended = sum(1 for n in range(0, 300, 2) if n % 90 >= 30)
     assert counts == {"yes": attended, "no": 300 - attended}
     assert (outcome.attended, outcome.absent) == (attended, 300 - attended)
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_confirmations_of_one_preview_apply_it_once(postgres_url):
+    concurrent_app = create_app("testing", SQLALCHEMY_DATABASE_URI=postgres_url)
+    with concurrent_app.app_context():
+        upgrade()
+        event = make_event(starts_at=utcnow().replace(microsecond=0) - timedelta(hours=4))
+        for first_name, last_name, email, status in REGISTRANTS:
+            make_registration(event, first_name=first_name, last_name=last_name, email=email, status=status)
+        attendance_import = create_preview(event, None, "teams.csv", read_report(sample("teams.csv")), 0)
+        _db.session.commit()
+        event_id, import_id = event.id, attendance_import.id
+    start = threading.Barrier(2)
+
+    def confirm() -> str:
+        with concurrent_app.app_context():
+            start.wait()
+            try:
+                apply_import(event_id, import_id)
+            except ImportRefused:
+                _db.session.rollback()
+                return "refused"
+            _db.session.commit()
+            return "applied"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = Counter(pool.map(lambda _: confirm(), range(2)))
+
+    with concurrent_app.app_context():
+        saved = _db.session.get(AttendanceImport, import_id)
+        assert outcomes == {"applied": 1, "refused": 1}
+        # The loser did not overwrite what undoing restores with the winner's values.
+        assert set(saved.previous_attendance.values()) == {"unknown"}
+        assert len(saved.previous_attendance) == 6
+        _db.session.remove()
+        _db.engine.dispose()

@@ -705,17 +705,36 @@ def apply_import(event_id: int, import_id: int | None, now: datetime | None = No
     current.update((registrant.id, registrant.attended) for registrant in preview.absent)
     changes = {registration_id: attended for registration_id, attended in preview.new_attendance().items()
                if current[registration_id] != attended}
-    if changes:
-        # One UPDATE per changed row by primary key, in one executemany.
-        db.session.execute(update(Registration), [
-            {"id": registration_id, "attended": attended, "updated_at": now}
-            for registration_id, attended in changes.items()
-        ])
+    set_attendance(event_id, changes, now)
     attendance_import.previous_attendance = {str(registration_id): current[registration_id] for registration_id in changes}
     attendance_import.status = "applied"
     attendance_import.applied_at = now
     return AppliedImport(attendance_import, len(preview.attended), len(preview.too_short) + len(preview.absent),
                          len(preview.unmatched), len(changes))
+
+
+# Ids per UPDATE: well under SQLite's limit of bound parameters, and few statements for the largest events.
+UPDATE_CHUNK = 5000
+
+
+def set_attendance(event_id: int, attendance: dict[int, str], now: datetime) -> int:
+    """Set each registration's attendance, an UPDATE per value and chunk of ids; returns how many rows changed.
+
+    Rows of other events are never touched, whatever ids are given.
+    """
+    by_value: dict[str, list[int]] = {}
+    for registration_id, attended in attendance.items():
+        by_value.setdefault(attended, []).append(registration_id)
+    changed = 0
+    for attended, ids in by_value.items():
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            changed += db.session.execute(
+                update(Registration)
+                .where(Registration.event_id == event_id, Registration.id.in_(ids[start:start + UPDATE_CHUNK]))
+                .values(attended=attended, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    return changed
 
 
 def undo_import(event_id: int, import_id: int | None, now: datetime | None = None) -> int:
@@ -737,17 +756,10 @@ def undo_import(event_id: int, import_id: int | None, now: datetime | None = Non
         raise ImportRefused(_l("A newer import is in force. Undo that one first, then this one."))
     previous = {int(registration_id): attended
                 for registration_id, attended in (attendance_import.previous_attendance or {}).items()}
-    existing = db.session.execute(
-        select(Registration.id).where(Registration.event_id == event_id, Registration.id.in_(previous))
-    ).scalars().all() if previous else []
-    if existing:
-        db.session.execute(update(Registration), [
-            {"id": registration_id, "attended": previous[registration_id], "updated_at": now}
-            for registration_id in existing
-        ])
+    restored = set_attendance(event_id, previous, now)
     attendance_import.status = "undone"
     attendance_import.undone_at = now
-    return len(existing)
+    return restored
 
 
 def discard_preview(event_id: int, import_id: int | None) -> bool:
