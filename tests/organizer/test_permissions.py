@@ -6,6 +6,7 @@ import pytest
 from app import create_app
 from app.models import Registration
 from app.organizer.access import OPEN_ENDPOINTS, PLAIN_URL_VALUES
+from app.services.feedback_forms import add_default_form
 from app.services.organizers import create_organizer
 from tests.factories import make_event, make_registration, make_series
 from tests.organizer.conftest import log_in
@@ -30,9 +31,12 @@ def world(db, organizer, admin):
     own_series = make_series()
     organizer.series.append(own_series)
     own_event = make_event(series=own_series)
+    # Every event made in the editor has a survey; the factory's get theirs here.
+    add_default_form(own_event)
     own_registration = make_registration(own_event)
     other_series = make_series()
     other_event = make_event(series=other_series)
+    add_default_form(other_event)
     other_registration = make_registration(other_event)
     other_organizer = create_organizer("other@example.org", "Toinen Järjestäjä", "another long password")
     other_organizer.series.append(other_series)
