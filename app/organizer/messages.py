@@ -78,7 +78,7 @@ def token_error(form: MailingForm) -> str | None:
 
 @bp.route("/events/<int:event_id>/mailings/new", methods=["GET", "POST"])
 def compose_mailing():
-    """Write a message to the event's registrants, preview it in each language, confirm how many get it, send it once."""
+    """Write to the event's registrants, preview each language version, confirm how many get it, send it once."""
     if request.method == "GET":
         return compose_page(MailingForm(token=new_mailing_token()))
     form = MailingForm()
@@ -111,7 +111,7 @@ SEND_ATTEMPTS = 2
 
 
 def send(form: MailingForm, texts):
-    """Queue the confirmed mailing, audit it and commit; a copy of the same form sent at the same moment finds this one."""
+    """Queue the confirmed mailing, audit it and commit; the same form sent at the same moment finds this one."""
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             outcome = send_mailing(g.event, current_user, form.token.data, texts, form.audience())

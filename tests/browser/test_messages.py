@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Mailing, Message, Registration
-from tests.factories import make_registration
 
 PHONE = {"width": 390, "height": 844}
 
@@ -21,7 +20,7 @@ def heading(page):
 
 @pytest.fixture
 def ntr(live_app):
-    """A count's text in the pages' language (Finnish, as the browser asks for), singular or plural as the count says."""
+    """A count's text in the pages' language (Finnish, as the browser asks), singular or plural as the count says."""
 
     def translate(singular: str, plural: str, num: int, lang: str = "fi") -> str:
         with live_app.test_request_context(), force_locale(lang):
