@@ -39,7 +39,7 @@ class ResultsFilterForm(PlainTextForm):
         csrf = False
 
     through = SelectField(
-        _l("Answers"), choices=[SelectChoice(value, word) for value, word in FEEDBACK_THROUGH_WORDS.items()], default="all",
+        _l("Whose answers"), choices=[SelectChoice(value, word) for value, word in FEEDBACK_THROUGH_WORDS.items()], default="all",
         invalid_choice_message=_l("Choose whose answers to show from the list."),
     )
 
