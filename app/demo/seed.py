@@ -3,6 +3,7 @@
 import random
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import cycle
 
 from flask import current_app
 from sqlalchemy import select
@@ -252,6 +253,9 @@ def add_feedback(event: Event, registrations: list[Registration], rng: random.Ra
     attendees = [registration for registration in registrations if registration.attended == "yes"]
     respondents = [(registration, registration.language) for registration in attendees[:FEEDBACK_RESPONDENTS]]
     respondents += [(None, rng.choice(["fi", "fi", "sv"])) for _ in range(PUBLIC_LINK_RESPONSES)]
+    # Each language's answers to a question come round in a shuffled order, so that repeats are far apart.
+    pools = {language: [cycle(rng.sample(pool, len(pool))) for pool in texts]
+             for language, texts in FEEDBACK_TEXTS.items()}
     for registration, language in respondents:
         answered_at = event.ends_at + timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
         response = FeedbackResponse(
@@ -262,7 +266,7 @@ def add_feedback(event: Event, registrations: list[Registration], rng: random.Ra
             created_at=answered_at,
             updated_at=answered_at,
         )
-        texts = iter(zip(FEEDBACK_TEXTS[language], TEXT_ANSWER_RATES, strict=True))
+        texts = iter(zip(pools[language], TEXT_ANSWER_RATES, strict=True))
         for question in form.questions:
             response.answers.extend(demo_answers(question, rated_items, texts, rng))
         db.session.add(response)
@@ -270,7 +274,7 @@ def add_feedback(event: Event, registrations: list[Registration], rng: random.Ra
 
 
 def demo_answers(question: FeedbackQuestion, rated_items: list[ProgrammeItem], texts, rng: random.Random) -> list[FeedbackAnswer]:
-    """One respondent's plausible answers to a question; `texts` gives each free-text question's pool and answer rate in turn."""
+    """One respondent's plausible answers to a question; `texts` gives each free-text question's answers and answer rate in turn."""
     if question.kind == "rating":
         return [FeedbackAnswer(question=question, value_int=weighted(rng, OVERALL_WEIGHTS))]
     if question.kind == "nps":
@@ -289,7 +293,7 @@ def demo_answers(question: FeedbackQuestion, rated_items: list[ProgrammeItem], t
         return [FeedbackAnswer(question=question, choices=sorted(picked))]
     pool, rate = next(texts)
     if rng.random() < rate:
-        return [FeedbackAnswer(question=question, value_text=rng.choice(pool))]
+        return [FeedbackAnswer(question=question, value_text=next(pool))]
     return []
 
 
