@@ -19,7 +19,9 @@ times, through the service as the page calls it:
 and through the endpoints (the Flask test client, in process): the upload, the preview page with
 its five tables, and the confirmation. Memory is the process's peak resident size during the step
 above what it held before it (the kernel's high-water mark, reset before each step through
-/proc/self/clear_refs). Medians over the rounds are printed as a Markdown table.
+/proc/self/clear_refs; memory Python freed and reuses does not show there), and in one more round
+under tracemalloc the peak of Python's heap above its level before the step. Medians over the
+rounds are printed as a Markdown table.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import secrets
 import statistics
 import tempfile
 import time
+import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,12 +70,15 @@ def status_kb(field: str) -> int:
 
 
 class Step:
-    """Times a step and measures the peak memory it added."""
+    """Times a step and measures the peak memory it added: resident size, or Python's heap when tracing."""
 
     def __init__(self, figures: dict, name: str):
         self.figures, self.name = figures, name
 
     def __enter__(self):
+        if tracemalloc.is_tracing():
+            tracemalloc.reset_peak()
+            self.before_bytes = tracemalloc.get_traced_memory()[0]
         self.before_kb = peak_reset()
         self.started = time.perf_counter()
         return self
@@ -80,7 +86,11 @@ class Step:
     def __exit__(self, *exc_info):
         seconds = time.perf_counter() - self.started
         peak_mb = (status_kb("VmHWM") - self.before_kb) / 1024
-        self.figures.setdefault(self.name, []).append((seconds, peak_mb))
+        if tracemalloc.is_tracing():
+            heap_mb = (tracemalloc.get_traced_memory()[1] - self.before_bytes) / 1024 / 1024
+            self.figures.setdefault(f"heap {self.name}", []).append(heap_mb)
+        else:
+            self.figures.setdefault(self.name, []).append((seconds, peak_mb))
 
 
 def seed_registrations(event_id: int, count: int) -> list[str]:
@@ -193,6 +203,10 @@ def run(database_url: str, args) -> str:
     facts = {}
     for number in range(args.rounds):
         facts = one_round(app, emails, event_id, args.rows, number, figures, not args.no_endpoint)
+    # A last round traced, for the peak of Python's heap in each step (tracing slows it, so untimed).
+    tracemalloc.start()
+    one_round(app, emails, event_id, args.rows, args.rounds, figures, not args.no_endpoint)
+    tracemalloc.stop()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -202,17 +216,20 @@ def run(database_url: str, args) -> str:
         f" {facts['absent']:,} not attended (15-minute minimum), {facts['unmatched']:,} rows matching nobody,"
         f" {facts['changed']:,} registrations changed" + (f"; preview page {facts['page_mb']:.2f} MB"
                                                           if "page_mb" in facts else "") + ".",
-        f"Median of {args.rounds} round(s).",
+        f"Time and resident-size growth: median of {args.rounds} round(s); Python heap peak: one more round under"
+        " tracemalloc.",
         "",
-        "| step | time (s) | peak memory added (MB) |",
-        "|---|---:|---:|",
+        "| step | time (s) | peak resident size added (MB) | Python heap peak (MB) |",
+        "|---|---:|---:|---:|",
     ]
-    for name, values in figures.items():
+    steps = [name for name in figures if not name.startswith("heap ")]
+    for name in steps:
+        values = figures[name]
         lines.append(f"| {name} | {statistics.median(v[0] for v in values):.3f} |"
-                     f" {statistics.median(v[1] for v in values):.1f} |")
-    service = [name for name in figures if name.startswith("service") and name != "service: undo"]
+                     f" {statistics.median(v[1] for v in values):.1f} | {figures[f'heap {name}'][0]:.1f} |")
+    service = [name for name in steps if name.startswith("service") and name != "service: undo"]
     total = sum(statistics.median(v[0] for v in figures[name]) for name in service)
-    lines.append(f"| **service: read + preview + apply** | **{total:.3f}** | |")
+    lines.append(f"| **service: read + preview + apply** | **{total:.3f}** | | |")
     return "\n".join(lines)
 
 

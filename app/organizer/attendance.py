@@ -62,8 +62,7 @@ def attendance_page(form: AttendanceUploadForm, form_error=None) -> str:
     html = render_template(
         "organizer/attendance.html", form=form, form_error=form_error, pending=pending, preview=preview,
         current=current_import(g.event.id), history=import_history(g.event.id), refusal=import_refusal(g.event),
-        action_form=ImportActionForm(formdata=None), layout_words=REPORT_LAYOUT_WORDS,
-        reason_words=UNMATCHED_REASON_WORDS,
+        layout_words=REPORT_LAYOUT_WORDS, reason_words=UNMATCHED_REASON_WORDS,
     )
     if pending is not None:
         record(current_user, "attendees_viewed", g.event.id, page="attendance_preview", import_id=pending.id,

@@ -344,7 +344,10 @@ def read_teams_2021(lines: Lines) -> Report | None:
 
 
 def read_zoom_webinar(lines: Lines) -> Report | None:
-    """Zoom webinar: blocks "Attendee Report", "Host Details", "Panelist Details", "Attendee Details"; only attendees count."""
+    """Zoom webinar: blocks "Attendee Report", "Host Details", "Panelist Details", "Attendee Details".
+
+    Only the attendees count; a registrant who never joined (Attended: No) is left out.
+    """
     section = first_index(lines, lambda row: first_cell(row) == "attendee details")
     header_at = None if section is None else next_row(lines, section)
     if header_at is None:
@@ -364,7 +367,7 @@ def read_zoom_webinar(lines: Lines) -> Report | None:
 
 
 def read_zoom_meeting(lines: Lines) -> Report | None:
-    """Zoom meeting participants: an optional meeting block, then Name (Original Name), User Email, …, Duration (Minutes)."""
+    """Zoom meeting participants: an optional meeting block, then one row per join with Name (Original Name)."""
     header_at = first_index(lines, lambda row: "name (original name)" in Columns(row).keys)
     if header_at is None:
         return None
@@ -706,7 +709,8 @@ def apply_import(event_id: int, import_id: int | None, now: datetime | None = No
     changes = {registration_id: attended for registration_id, attended in preview.new_attendance().items()
                if current[registration_id] != attended}
     set_attendance(event_id, changes, now)
-    attendance_import.previous_attendance = {str(registration_id): current[registration_id] for registration_id in changes}
+    attendance_import.previous_attendance = {str(registration_id): current[registration_id]
+                                             for registration_id in changes}
     attendance_import.status = "applied"
     attendance_import.applied_at = now
     return AppliedImport(attendance_import, len(preview.attended), len(preview.too_short) + len(preview.absent),
