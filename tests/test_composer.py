@@ -303,7 +303,7 @@ def test_followup_thanks_attendees_with_their_manage_link_and_the_recording(even
     text = text_of(sent(compose(outbox(registration, "followup"))))
 
     assert "Thank you for taking part" in text
-    # No survey link until the feedback page exists: the mail links what is there.
+    # The event has no survey, so the mail links only what there is.
     assert "survey" not in text
     assert external_url("public.manage", token=manage_token(registration)) in text
     assert RECORDING_URL in text
@@ -317,7 +317,19 @@ def test_followup_to_absentees_is_a_short_note_with_the_recording(event):
     assert "We missed you" in text_of(mail)
     assert "survey" not in text_of(mail)
     assert RECORDING_URL in text_of(mail)
-    assert mail["Subject"] != compose(outbox(make_registration(event, language="en"), "followup"))["Subject"]
+    assert mail["Subject"] != compose(outbox(make_registration(event, language="en", attended="yes"), "followup"))["Subject"]
+
+
+def test_followup_before_attendance_is_known_neither_thanks_for_coming_nor_says_we_missed_you(event):
+    registration = make_registration(event, language="en", attended="unknown")
+
+    mail = sent(compose(outbox(registration, "followup")))
+
+    assert "Thank you for registering for the webinar" in text_of(mail)
+    assert "Thank you for taking part" not in text_of(mail) + mail["Subject"]
+    assert "We missed you" not in text_of(mail)
+    assert mail["Subject"].startswith("After the webinar")
+    assert RECORDING_URL in text_of(mail)
 
 
 def test_announcement_uses_the_rows_subject_and_sanitizes_its_markdown_body(event):

@@ -136,9 +136,10 @@ def subject(message: Message, registration: Registration, title: str) -> str:
     if message.kind == "announcement":
         return message.subject or title
     if message.kind == "followup":
-        if registration.attended == "no":
-            return gettext("After the webinar: %(title)s", title=title)
-        return gettext("Thank you for taking part: %(title)s", title=title)
+        # Thanks for taking part only to those known to have; attendance unknown gets the neutral subject.
+        if registration.attended == "yes":
+            return gettext("Thank you for taking part: %(title)s", title=title)
+        return gettext("After the webinar: %(title)s", title=title)
     subjects = {
         "confirmation": gettext("Registration confirmed: %(title)s", title=title),
         "waitlisted": gettext("You are on the waiting list: %(title)s", title=title),
