@@ -205,6 +205,22 @@ def test_saving_the_same_survey_changes_nothing(db):
     assert save_form(form, settings(form), questions_of(form)) == []
 
 
+def test_the_topics_question_keeps_its_purpose_when_reworded_or_copied_but_not_as_another_kind(db, admin):
+    form = add_default_form(make_event())
+    db.session.commit()
+    *others, topics = questions_of(form)
+    # The editor sends no purpose: a reworded question keeps its own, and that is the only change.
+    as_edited = replace(topics, text_fi="Mitä aiheita toivoisit?", purpose=None)
+    assert save_form(form, settings(form), (*others, as_edited)) == ["questions"]
+    assert form.questions[-1].purpose == "future_topics"
+
+    copy = copy_form(form.event, make_event())
+    assert [question.purpose for question in copy.questions][-1] == "future_topics"
+
+    save_form(form, settings(form), (*others, replace(as_edited, kind="multiple_choice", options=(option("A"),))))
+    assert form.questions[-1].purpose is None
+
+
 def test_options_are_kept_only_for_choice_questions(db):
     form = add_default_form(make_event())
     save_form(form, settings(form), (QuestionDetails(kind="text", text_fi="Mitä?", options=(option("A"),)),))

@@ -308,8 +308,11 @@ def test_series_page_figures_per_event_over_time_and_most_requested_topics(db):
         overall, nps, _programme, _useful, _practice, topics = forms[event].questions
         for rating, score, text in answers:
             make_feedback_response(forms[event], {overall: rating, nps: score} | ({topics: text} if text else {}))
-    # A choice question with the default topics wording counts its chosen options too.
-    choice = FeedbackQuestion(position=9, kind="multiple_choice", text_fi=forms[later].questions[5].text_fi,
+    # An organizer rewords the question: it still asks for future topics.
+    forms[later].questions[5].text_fi = "Mitä aiheita haluaisit käsiteltävän seuraavaksi?"
+    # A choice question asking for future topics counts its chosen options too.
+    choice = FeedbackQuestion(position=9, kind="multiple_choice", text_fi="Valitse kiinnostavat aiheet",
+                              purpose="future_topics",
                               options=[{"fi": "Tietoturva", "sv": "Informationssäkerhet", "en": None},
                                        {"fi": "Mittarit", "sv": "Mätare", "en": None}])
     forms[later].questions.append(choice)

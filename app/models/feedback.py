@@ -12,6 +12,8 @@ from app.models.registrations import Registration
 from app.models.types import UTCDateTime, utcnow
 
 QUESTION_KINDS = ("rating", "nps", "single_choice", "multiple_choice", "text", "programme_rating")
+# What a question is for, where the results read it apart from its wording: the future topics a series tallies.
+QUESTION_PURPOSES = ("future_topics",)
 
 
 class FeedbackForm(db.Model):
@@ -36,7 +38,10 @@ class FeedbackQuestion(Localized, db.Model):
     """A question: a 1-5 rating, NPS 0-10, a choice, free text, or a rating per programme item."""
 
     __tablename__ = "feedback_question"
-    __table_args__ = (CheckConstraint(in_list("kind", QUESTION_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(in_list("kind", QUESTION_KINDS), name="kind"),
+        CheckConstraint(f"purpose IS NULL OR {in_list('purpose', QUESTION_PURPOSES)}", name="purpose"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("feedback_form.id", ondelete="CASCADE"), index=True)
@@ -48,6 +53,8 @@ class FeedbackQuestion(Localized, db.Model):
     # For choice questions: [{"fi": ..., "sv": ..., "en": ...}, ...]
     options: Mapped[list[dict] | None] = mapped_column(JSON)
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Survives rewording: an organizer may rephrase the default questions.
+    purpose: Mapped[str | None] = mapped_column(String(20))
 
     form: Mapped[FeedbackForm] = relationship(back_populates="questions")
 

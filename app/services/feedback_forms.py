@@ -34,6 +34,8 @@ class QuestionDetails:
     required: bool = False
     # The stored question this one is, so its answers stay with it; None for a new question.
     id: int | None = None
+    # What the results read it as (QUESTION_PURPOSES), kept when the wording changes.
+    purpose: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ DEFAULT_QUESTIONS = (
         text_en="Which of the practices presented will you try in your own municipality?",
     ),
     QuestionDetails(
-        kind="text",
+        kind="text", purpose="future_topics",
         text_fi="Mistä aiheista toivoisit tulevia webinaareja?",
         text_sv="Vilka ämnen önskar du att kommande webbinarier tar upp?",
         text_en="Which topics would you like future webinars to cover?",
@@ -130,6 +132,7 @@ def questions_of(form: FeedbackForm) -> tuple[QuestionDetails, ...]:
         QuestionDetails(
             id=question.id, kind=question.kind, text_fi=question.text_fi, text_sv=question.text_sv,
             text_en=question.text_en, options=tuple(question.options or ()), required=question.required,
+            purpose=question.purpose,
         )
         for question in form.questions
     )
@@ -232,7 +235,9 @@ def save_form(form: FeedbackForm, settings: FormSettings, questions: tuple[Quest
     current = settings_of(form)
     changed = [name for name in ("opens_at", "closes_at", "public_link")
                if getattr(current, name) != getattr(settings, name)]
-    if questions_of(form) != tuple(normalized(question) for question in questions):
+    # A purpose is the survey's to keep, not the editor's to send; it is no change.
+    if (tuple(replace(question, purpose=None) for question in questions_of(form))
+            != tuple(replace(normalized(question), purpose=None) for question in questions)):
         changed.append("questions")
         write_questions(form, questions)
     form.opens_at, form.closes_at = settings.opens_at, settings.closes_at
@@ -276,7 +281,10 @@ def write_questions(form: FeedbackForm, questions: tuple[QuestionDetails, ...]) 
     for position, details in enumerate(normalized(question) for question in questions):
         row = existing.pop(details.id, None) if details.id is not None else None
         if row is None:
-            row = FeedbackQuestion()
+            row = FeedbackQuestion(purpose=details.purpose)
+        elif row.kind != details.kind:
+            # A question made into another kind no longer asks what its purpose says.
+            row.purpose = None
         row.position, row.kind, row.required = position, details.kind, details.required
         row.text_fi, row.text_sv, row.text_en = details.text_fi, details.text_sv, details.text_en
         row.options = [dict(choice) for choice in details.options] or None

@@ -38,7 +38,7 @@ from app.models import (
     Series,
 )
 from app.models.types import utcnow
-from app.services.feedback_forms import DEFAULT_QUESTIONS, option_text, rated_programme_items
+from app.services.feedback_forms import option_text, rated_programme_items
 
 # The smallest group of responses whose figures are shown: fewer could point at a person.
 MIN_GROUP = 3
@@ -47,10 +47,6 @@ NPS_SCALE = range(0, 11)
 PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6
 # Whose answers the results are read from.
 THROUGH = ("all", "registration", "public_link")
-# The default form's question about future topics; the series page tallies its answers.
-FUTURE_TOPICS_TEXT_FI = next(
-    question.text_fi for question in DEFAULT_QUESTIONS if question.kind == "text" and "aihe" in question.text_fi
-)
 # A free-text answer about topics may name several: "Tietoturva, saavutettavuus; mittarit".
 TOPIC_SEPARATORS = re.compile(r"[,;\n]+|\s+[-–]\s+")
 MOST_REQUESTED_TOPICS = 10
@@ -491,8 +487,8 @@ class SeriesFeedback:
 
 
 def is_topics_question(question: FeedbackQuestion) -> bool:
-    """Whether the question asks which topics future webinars should cover (the default form's wording)."""
-    return question.text_fi.strip() == FUTURE_TOPICS_TEXT_FI
+    """Whether the question asks which topics future webinars should cover, however it is worded."""
+    return question.purpose == "future_topics"
 
 
 def topics_named(answer: str) -> list[str]:
