@@ -12,8 +12,9 @@ from app.models.registrations import Registration
 from app.models.types import UTCDateTime, utcnow
 
 QUESTION_KINDS = ("rating", "nps", "single_choice", "multiple_choice", "text", "programme_rating")
-# What a question is for, where the results read it apart from its wording: the future topics a series tallies.
-QUESTION_PURPOSES = ("future_topics",)
+# What a question is for, where the results read it apart from its wording: the overall rating and the
+# recommendation (NPS) headline the results and the series, and the series tallies the future topics.
+QUESTION_PURPOSES = ("overall", "recommendation", "future_topics")
 
 
 class FeedbackForm(db.Model):

@@ -59,13 +59,13 @@ def option_text(choice: dict[str, str | None], language: str) -> str:
 
 DEFAULT_QUESTIONS = (
     QuestionDetails(
-        kind="rating", required=True,
+        kind="rating", required=True, purpose="overall",
         text_fi="Millainen webinaari oli kokonaisuutena?",
         text_sv="Hur var webbinariet som helhet?",
         text_en="Overall, how was the webinar?",
     ),
     QuestionDetails(
-        kind="nps", required=True,
+        kind="nps", required=True, purpose="recommendation",
         text_fi="Kuinka todennäköisesti suosittelisit näitä webinaareja kollegallesi?",
         text_sv="Hur sannolikt är det att du skulle rekommendera de här webbinarierna till en kollega?",
         text_en="How likely are you to recommend these webinars to a colleague?",

@@ -306,9 +306,10 @@ def scale_tallies(counts: dict[int, int], scale: range) -> list[Tally]:
     return [Tally(str(value), counts.get(value, 0), answered) for value in scale]
 
 
-def first_of_kind(questions: list[FeedbackQuestion], kind: str) -> FeedbackQuestion | None:
-    """The form's first question of the kind."""
-    return next((question for question in questions if question.kind == kind), None)
+def headline_question(questions: list[FeedbackQuestion], purpose: str, kind: str) -> FeedbackQuestion | None:
+    """The question asked for the purpose (the overall rating, the recommendation), else the form's first of the kind."""
+    return (next((question for question in questions if question.purpose == purpose), None)
+            or next((question for question in questions if question.kind == kind), None))
 
 
 def item_ranking(question: FeedbackQuestion, items: list[ProgrammeItem], counts: dict, language: str) -> list[ItemRating]:
@@ -440,7 +441,7 @@ def feedback_results(event: Event, language: str, through: str = "all") -> Feedb
     counted = count_answers(response_ids, questions)
     items = rated_programme_items(event)
     results = [question_result(question, language, counted, items) for question in questions]
-    overall, nps = first_of_kind(questions, "rating"), first_of_kind(questions, "nps")
+    overall, nps = headline_question(questions, "overall", "rating"), headline_question(questions, "recommendation", "nps")
     municipalities, others = municipality_breakdown(response_ids, overall, nps, language)
     by_question = {result.question.id: result for result in results}
     return FeedbackResults(
@@ -532,9 +533,15 @@ def series_feedback(series: Series, language: str, now: datetime | None = None) 
         select(FeedbackQuestion).where(FeedbackQuestion.form_id.in_(form_ids))
         .order_by(FeedbackQuestion.form_id, FeedbackQuestion.position)
     ).scalars().all()
-    overall, nps = {}, {}
+    by_form: dict[int, list[FeedbackQuestion]] = {}
     for question in questions:
-        {"rating": overall, "nps": nps}.get(question.kind, {}).setdefault(question.form_id, question.id)
+        by_form.setdefault(question.form_id, []).append(question)
+    overall, nps = {}, {}
+    for form_id, asked in by_form.items():
+        for found, purpose, kind in ((overall, "overall", "rating"), (nps, "recommendation", "nps")):
+            question = headline_question(asked, purpose, kind)
+            if question is not None:
+                found[form_id] = question.id
     responses = dict(db.session.execute(
         select(FeedbackResponse.form_id, func.count())
         .where(FeedbackResponse.form_id.in_(form_ids)).group_by(FeedbackResponse.form_id)

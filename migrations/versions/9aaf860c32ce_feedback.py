@@ -1,4 +1,4 @@
-"""feedback surveys: answers through the public link counted apart with a per-browser guard; a question's purpose; the survey reminder mail
+"""feedback surveys: answers through the public link counted apart with a per-browser guard; the survey reminder mail
 
 Revision ID: 9aaf860c32ce
 Revises: 8bcc61a72dad
@@ -30,9 +30,6 @@ def upgrade():
         batch_op.add_column(sa.Column('via_public_link', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('browser_key_hash', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint('uq_feedback_response_browser_once', ['form_id', 'browser_key_hash'])
-    with op.batch_alter_table('feedback_question', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('purpose', sa.String(length=20), nullable=True))
-        batch_op.create_check_constraint('purpose', "purpose IS NULL OR purpose IN ('future_topics')")
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_message_kind'), type_='check')
         batch_op.create_check_constraint('kind', kind_check(KINDS_AFTER))
@@ -42,9 +39,6 @@ def downgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_message_kind'), type_='check')
         batch_op.create_check_constraint('kind', kind_check(KINDS_BEFORE))
-    with op.batch_alter_table('feedback_question', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_feedback_question_purpose'), type_='check')
-        batch_op.drop_column('purpose')
     with op.batch_alter_table('feedback_response', schema=None) as batch_op:
         batch_op.drop_constraint('uq_feedback_response_browser_once', type_='unique')
         batch_op.drop_column('browser_key_hash')
