@@ -106,13 +106,19 @@ def clean_tables() -> None:
 
 @pytest.fixture
 def app(_app, tmp_path):
-    """The app inside an app context, with mail written to this test's own folder."""
+    """The app inside an app context, with mail written to this test's own folder.
+
+    Settings a test changes (an SMTP server of its own, a reminder delay) are put back after it.
+    """
+    settings = dict(_app.config)
     _app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
     with _app.app_context():
         limiter.reset()
         yield _app
         _db.session.remove()
         clean_tables()
+    _app.config.clear()
+    _app.config.update(settings)
 
 
 @pytest.fixture
