@@ -196,9 +196,11 @@ def test_choice_questions_count_each_option_of_those_who_answered(survey):
     assert [(t.count, t.share) for t in multiple.tallies] == [(1, 0.5), (2, 1.0), (0, 0.0)]
 
 
-def test_free_text_answers_are_listed_in_order_without_blanks(survey):
+def test_free_text_answers_are_listed_alphabetically_not_in_the_order_given_and_without_blanks(survey):
     useful = feedback_results(survey.event, "fi").questions[3]
-    assert useful.texts == ["Kirjastojen malli oli hyvä.", "=HYPERLINK(\"x\")", "Tack för ett bra webbinarium!"]
+    # Given in the order "Kirjastojen…", "   ", "=HYPERLINK…", "Tack…": the order would tie late answers to
+    # the people the survey reminder went to.
+    assert useful.texts == ["=HYPERLINK(\"x\")", "Kirjastojen malli oli hyvä.", "Tack för ett bra webbinarium!"]
     assert useful.answered == 3
     assert feedback_results(survey.event, "fi").questions[4].texts == []
 
@@ -220,24 +222,104 @@ def test_municipality_breakdown_hides_groups_of_fewer_than_three_responses(surve
     assert others.figures.shown
 
 
-def test_the_combined_small_groups_are_hidden_too_when_they_are_fewer_than_three(survey):
-    public = feedback_results(survey.event, "fi", through="public_link")
-    assert public.municipalities == []
-    assert public.others.figures.responses == 2
-    assert not public.others.figures.shown
-    assert not public.others.figures.rating_shown and not public.others.figures.nps_shown
+def breakdown(results) -> list[tuple]:
+    """The municipality rows and the others' row as (name, responses, average, NPS)."""
+    rows = results.municipalities + ([results.others] if results.others else [])
+    return [(row.name, row.figures.responses, row.figures.rating.average, row.figures.nps.score) for row in rows]
 
 
-def test_a_figure_resting_on_fewer_than_three_answers_is_hidden_in_a_group_large_enough(survey, db):
-    # Three Kerava responses, but only two of them answered the NPS question.
+def test_the_breakdown_is_of_registered_answers_whichever_answers_are_shown(survey):
+    # With the public link's answers (no municipality) in the others' row, the all-answers row less the public
+    # link's results would give the registered others' figures, hidden when they are fewer than three.
+    registered = breakdown(feedback_results(survey.event, "fi", through="registration"))
+    assert registered[-1] == (None, 3, 2.0, -67)
+    for through in ("all", "public_link"):
+        assert breakdown(feedback_results(survey.event, "fi", through=through)) == registered
+
+
+def test_a_municipality_with_a_figure_on_fewer_than_three_answers_is_counted_with_the_others(survey, db):
+    # Three Kerava responses, but only two of them answered the NPS question: shown on its own, its NPS would
+    # be hidden yet follow from the total less the other rows.
     make_municipality("245", "Kerava", "Kervo")
     for nps in (10, 9, None):
         answers = {survey.overall: 4} | ({survey.nps: nps} if nps is not None else {})
         make_feedback_response(survey.form, answers, municipality_code="245")
     db.session.commit()
-    kerava = next(row for row in feedback_results(survey.event, "fi").municipalities if row.code == "245")
-    assert kerava.figures.shown and kerava.figures.rating_shown
-    assert not kerava.figures.nps_shown
+    results = feedback_results(survey.event, "fi")
+    assert [row.code for row in results.municipalities] == [ESPOO, VANTAA]
+    assert results.others.figures.responses == 6
+    assert (results.others.figures.rating.answered, results.others.figures.nps.answered) == (6, 5)
+
+
+def uncovered(results) -> tuple[int, int, int]:
+    """What the registered total holds beyond the breakdown's shown figures: responses, ratings, NPS answers.
+
+    The page shows the registered people's total (through="registration") and each row's figures unless
+    hidden; whatever the shown rows do not cover is the hidden rows' together, worked out by subtraction.
+    """
+    total = feedback_results(results.form.event, "fi", through="registration")
+    rows = results.municipalities + ([results.others] if results.others else [])
+    return (
+        total.responses - sum(row.figures.responses for row in rows if row.figures.shown),
+        total.overall.rating.answered - sum(row.figures.rating.answered for row in rows if row.figures.rating_shown),
+        total.nps.nps.answered - sum(row.figures.nps.answered for row in rows if row.figures.nps_shown),
+    )
+
+
+def small_survey(db, answers: list[tuple[str | None, int, int]]):
+    """An event with the default form and the registered people's (municipality, overall rating, NPS) answers."""
+    for code, name in ((VANTAA, "Vantaa"), (ESPOO, "Espoo"), (HELSINKI, "Helsinki")):
+        make_municipality(code, name, name + " SV")
+    event = make_event(starts_at=utcnow() - timedelta(days=3))
+    form = add_default_form(event)
+    overall, nps = form.questions[0], form.questions[1]
+    for code, rating, score in answers:
+        place = {"municipality_code": code} if code else {"organization": "Digituki ry"}
+        make_feedback_response(form, {overall: rating, nps: score}, registration=make_registration(event, **place))
+    make_feedback_response(form, {overall: 1, nps: 0}, via_public_link=True)
+    db.session.commit()
+    return event
+
+
+def test_the_others_row_below_three_takes_in_the_smallest_municipality_so_no_hidden_figure_can_be_worked_out(db):
+    # Helsinki alone would be hidden, but the total less Vantaa and Espoo would give its rating and NPS.
+    event = small_survey(db, [(VANTAA, 5, 10), (VANTAA, 4, 9), (VANTAA, 4, 8), (VANTAA, 3, 7),
+                              (ESPOO, 5, 10), (ESPOO, 2, 3), (ESPOO, 4, 9), (HELSINKI, 1, 0)])
+    results = feedback_results(event, "fi")
+    assert [row.name for row in results.municipalities] == ["Vantaa"]
+    assert results.others.figures.responses == 4 and results.others.figures.shown
+    assert (results.others.figures.rating.average, results.others.figures.nps.score) == (3.0, 0)
+    assert uncovered(results) == (0, 0, 0)
+    for through in ("all", "registration", "public_link"):
+        assert all(count == 0 or count >= MIN_GROUP for count in uncovered(feedback_results(event, "fi", through)))
+
+
+def test_without_a_municipality_large_enough_to_leave_three_others_there_is_no_breakdown(db):
+    event = small_survey(db, [(VANTAA, 5, 10), (VANTAA, 4, 9), (VANTAA, 4, 8), (HELSINKI, 1, 0)])
+    results = feedback_results(event, "fi")
+    assert (results.municipalities, results.others) == ([], None)
+    assert uncovered(results) == (4, 4, 4)
+
+
+def test_the_headline_is_the_overall_question_even_with_a_rating_added_above_it(survey, db):
+    before = feedback_results(survey.event, "fi")
+    for question in survey.form.questions:
+        question.position += 1
+    added = FeedbackQuestion(position=0, kind="rating", text_fi="Miten tekniikka toimi?")
+    survey.form.questions.insert(0, added)
+    db.session.flush()
+    make_feedback_response(survey.form, {added: 1, survey.overall: 5, survey.nps: 10}, municipality_code=VANTAA)
+    db.session.commit()
+    db.session.expire_all()
+    after = feedback_results(survey.event, "fi")
+    assert after.questions[0].question.id == added.id
+    assert after.overall.question.id == survey.overall.id
+    assert after.overall.rating.average == pytest.approx((before.overall.rating.total + 5) / 13)
+    assert after.nps.question.id == survey.nps.id
+    vantaa = next(row for row in after.municipalities if row.code == VANTAA)
+    assert vantaa.figures.rating.average == pytest.approx(21 / 5)
+    [line] = series_feedback(survey.event.series, "fi").events
+    assert line.rating.average == pytest.approx(after.overall.rating.average)
 
 
 def test_an_event_without_a_survey_has_no_results(db):
@@ -264,12 +346,13 @@ def test_the_answers_query_has_one_row_per_response_and_no_names(survey, db):
     export = answers_export(survey.event, "sv")
     rows = db.session.execute(export.query).all()
     assert len(rows) == 12
-    assert [row.number for row in rows] == list(range(1, 13))
+    assert set(rows[0]._mapping) == {"via_public_link", "municipality", *(cell.key for cell in export.cells)}
     keys = {(cell.question.id, cell.item.id if cell.item else None): cell.key for cell in export.cells}
     # The programme rating has a column per talk or panel, not for the break.
     rated = [cell.item.title_fi for cell in export.cells if cell.item]
     assert rated == ["Avaus", "Kirjastot", "Paneeli", "Loppusanat"]
-    first = rows[0]._mapping
+    # The first answer in: sorted by what they hold, the rows no longer come in the order given.
+    first = next(row._mapping for row in rows if row._mapping[keys[(survey.useful.id, None)]] == "Kirjastojen malli oli hyvä.")
     assert first["municipality"] == "Vanda"
     assert first[keys[(survey.overall.id, None)]] == 5
     assert first[keys[(survey.nps.id, None)]] == 10
@@ -277,11 +360,28 @@ def test_the_answers_query_has_one_row_per_response_and_no_names(survey, db):
     assert first[keys[(survey.programme.id, survey.items[4].id)]] is None
     assert first[keys[(survey.useful.id, None)]] == "Kirjastojen malli oli hyvä."
     assert chosen_options(OPTIONS, first[keys[(survey.multiple.id, None)]], "sv") == "Nyhetsbrev; Kollega"
-    assert chosen_options(OPTIONS, rows[2]._mapping[keys[(survey.single.id, None)]], "fi") == "Intranet"
+    assert [chosen_options(OPTIONS, row._mapping[keys[(survey.single.id, None)]], "fi") for row in rows].count(
+        "Intranet") == 1
+    # Municipalities in alphabetical order, then everyone else: Helsinki's two and the organization's one
+    # response, the registered first, then the public link's.
+    assert [row.municipality for row in rows] == ["Esbo"] * 3 + ["Vanda"] * 4 + [None] * 5
     assert [row.via_public_link for row in rows] == [False] * 10 + [True] * 2
-    assert rows[9].municipality is None
+    assert [row._mapping[keys[(survey.overall.id, None)]] for row in rows[3:7]] == [3, 4, 4, 5]
     every_value = " ".join(str(value) for row in rows for value in row)
     assert "Salainen" not in every_value and "@" not in every_value
+    assert "Helsingfors" not in every_value
+
+
+def test_the_answers_file_is_the_same_whatever_order_the_answers_came_in(db):
+    answers = [(VANTAA, 5, 10), (VANTAA, 4, 9), (VANTAA, 4, 8), (ESPOO, 3, 3), (ESPOO, 5, 10), (ESPOO, 2, 6),
+               (HELSINKI, 1, 0)]
+    first, second = small_survey(db, answers), small_survey(db, answers[::-1])
+    files = [db.session.execute(answers_export(event, "fi").query).all() for event in (first, second)]
+    assert files[0] == files[1]
+    # Espoo joins Helsinki's lone response in the others' row, as on the results page.
+    assert [(row.municipality, row.via_public_link, row[2]) for row in files[0]] == [
+        ("Vantaa", False, 4), ("Vantaa", False, 4), ("Vantaa", False, 5),
+        (None, False, 1), (None, False, 2), (None, False, 3), (None, False, 5), (None, True, 1)]
 
 
 def test_topics_are_split_from_free_text_and_counted_once_per_answer():

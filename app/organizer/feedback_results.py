@@ -19,7 +19,7 @@ from app.organizer import bp
 from app.organizer.downloads import export_response
 from app.organizer.words import FEEDBACK_THROUGH_WORDS
 from app.services.audit import record
-from app.services.exports import Column, ExportSource, helsinki_time
+from app.services.exports import Column, ExportSource
 from app.services.feedback_results import (
     MIN_GROUP,
     AnswersExport,
@@ -71,16 +71,15 @@ def feedback_results():
 
 
 def export_columns(export: AnswersExport, language: str) -> list[Column]:
-    """The answers file's columns in the organizer's language: the response's number, date, link and municipality, then each question.
+    """The answers file's columns in the organizer's language: the response's link and municipality, then each question.
 
-    Read into plain values here, before the audit commit expires the questions.
+    A municipality not shown on its own on the results page is "Others together" here too. Read into
+    plain values here, before the audit commit expires the questions.
     """
-    yes, no = _("Yes"), _("No")
+    yes, no, others = _("Yes"), _("No"), _("Others together")
     columns = [
-        Column(_l("Response"), lambda row: row.number),
-        Column(_l("Answered on"), lambda row: helsinki_time(row.answered_at).date()),
         Column(_l("Through the public link"), lambda row: yes if row.via_public_link else no),
-        Column(_l("Municipality"), lambda row: row.municipality),
+        Column(_l("Municipality"), lambda row: row.municipality or others),
     ]
     for cell in export.cells:
         label = cell.question.localized("text", language)

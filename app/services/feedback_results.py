@@ -9,9 +9,15 @@ What counts, the same on the page and in the tests:
   of its confirmed registrations; a purged registration's response still counts;
 - answers through the public link are counted apart, and the results can be read for all
   answers, the registered people's or the public link's;
-- no figure of a municipality is shown for fewer than MIN_GROUP responses: such municipalities,
-  other organizations and answers without a municipality are put together in one row, whose
-  figures are shown only when it reaches MIN_GROUP in turn. Free-text answers carry no name.
+- the breakdown by municipality reads the registered people's answers only, whatever the results
+  are read from, so that comparing the choices cannot single out a hidden group;
+- no figure of a municipality is shown for fewer than MIN_GROUP responses or answers: such
+  municipalities, other organizations and answers without a municipality are put together in one
+  row. As that row's figures are the total less the rows shown, it must itself be empty or reach
+  MIN_GROUP: the smallest municipalities shown join it until it does, and without any municipality
+  left there is no breakdown. The answers file names the same municipalities and no others;
+- nothing shows the order in which people answered: free-text answers are listed alphabetically
+  and the answers file is sorted by its own contents. Free-text answers carry no name.
 
 Every statistic is a grouped query over the answers; no answer is loaded as an object.
 """
@@ -83,6 +89,9 @@ class Rating:
         """The mean answer, or None when nobody answered."""
         return self.total / self.answered if self.answered else None
 
+    def __add__(self, other: "Rating") -> "Rating":
+        return Rating(self.answered + other.answered, self.total + other.total)
+
     @classmethod
     def of(cls, counts: dict[int, int]) -> "Rating":
         """The rating of answers counted by value."""
@@ -112,6 +121,9 @@ class Nps:
     def share(self, group: str) -> float:
         """The share (0-1) of one group ("promoters", "passives", "detractors") of those who answered."""
         return getattr(self, group) / self.answered if self.answered else 0.0
+
+    def __add__(self, other: "Nps") -> "Nps":
+        return Nps(self.promoters + other.promoters, self.passives + other.passives, self.detractors + other.detractors)
 
     @classmethod
     def of(cls, counts: dict[int, int]) -> "Nps":
@@ -159,10 +171,18 @@ class GroupFigures:
     rating: Rating
     nps: Nps
 
+    def __add__(self, other: "GroupFigures") -> "GroupFigures":
+        return GroupFigures(self.responses + other.responses, self.rating + other.rating, self.nps + other.nps)
+
     @property
     def shown(self) -> bool:
         """Whether the group is large enough for its figures to be shown."""
         return self.responses >= MIN_GROUP
+
+    @property
+    def too_small(self) -> bool:
+        """Whether some count of the group is above nought but below MIN_GROUP, so its figures could point at a person."""
+        return any(0 < count < MIN_GROUP for count in (self.responses, self.rating.answered, self.nps.answered))
 
     @property
     def rating_shown(self) -> bool:
@@ -284,20 +304,19 @@ def choice_counts(response_ids: Select, question_ids: list[int]) -> dict[int, tu
 
 
 def text_answers(response_ids: Select, question_ids: list[int]) -> dict[int, list[str]]:
-    """Per text question its answers, in the order they were first given; nothing that tells who wrote them."""
+    """Per text question its answers in alphabetical order, which tells neither who wrote them nor when."""
     if not question_ids:
         return {}
     rows = db.session.execute(
         select(FeedbackAnswer.question_id, FeedbackAnswer.value_text)
-        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
         .where(FeedbackAnswer.response_id.in_(response_ids), FeedbackAnswer.question_id.in_(question_ids),
                func.length(func.trim(FeedbackAnswer.value_text)) > 0)
-        .order_by(FeedbackResponse.created_at, FeedbackResponse.id)
     )
     texts: dict[int, list[str]] = {}
     for question_id, text in rows:
         texts.setdefault(question_id, []).append(text.strip())
-    return texts
+    return {question_id: sorted(answers, key=lambda text: (nordic_order(text), text))
+            for question_id, answers in texts.items()}
 
 
 def scale_tallies(counts: dict[int, int], scale: range) -> list[Tally]:
@@ -310,6 +329,11 @@ def headline_question(questions: list[FeedbackQuestion], purpose: str, kind: str
     """The question asked for the purpose (the overall rating, the recommendation), else the form's first of the kind."""
     return (next((question for question in questions if question.purpose == purpose), None)
             or next((question for question in questions if question.kind == kind), None))
+
+
+def headlines(questions: list[FeedbackQuestion]) -> tuple[FeedbackQuestion | None, FeedbackQuestion | None]:
+    """The form's overall rating question and its recommendation (NPS) question."""
+    return headline_question(questions, "overall", "rating"), headline_question(questions, "recommendation", "nps")
 
 
 def item_ranking(question: FeedbackQuestion, items: list[ProgrammeItem], counts: dict, language: str) -> list[ItemRating]:
@@ -381,19 +405,18 @@ def question_result(question: FeedbackQuestion, language: str, counted: Counted,
     return QuestionResult(question, text, len(answers), texts=answers)
 
 
-def municipality_breakdown(response_ids: Select, overall: FeedbackQuestion | None, nps: FeedbackQuestion | None,
-                           language: str) -> tuple[list[MunicipalityRow], MunicipalityRow | None]:
-    """The overall rating and NPS per municipality with MIN_GROUP responses or more, and everyone else together."""
+def municipality_figures(form_id: int, overall: FeedbackQuestion | None,
+                         nps: FeedbackQuestion | None) -> dict[str | None, GroupFigures]:
+    """The overall rating and NPS of the registered people's responses per municipality code (None: without one)."""
+    response_ids = responses_of(form_id, "registration")
     groups = dict(db.session.execute(
         select(FeedbackResponse.municipality_code, func.count())
         .where(FeedbackResponse.id.in_(response_ids))
         .group_by(FeedbackResponse.municipality_code)
     ).all())
-    if not groups:
-        return [], None
     question_ids = [question.id for question in (overall, nps) if question is not None]
     values: dict[tuple[str | None, int], dict[int, int]] = {}
-    if question_ids:
+    if groups and question_ids:
         rows = db.session.execute(
             select(FeedbackResponse.municipality_code, FeedbackAnswer.question_id, FeedbackAnswer.value_int,
                    func.count())
@@ -405,24 +428,57 @@ def municipality_breakdown(response_ids: Select, overall: FeedbackQuestion | Non
         for code, question_id, value, count in rows:
             values.setdefault((code, question_id), {})[value] = count
 
-    def figures(codes: list[str | None]) -> GroupFigures:
-        def counted(question):
-            merged: Counter = Counter()
-            for code in codes:
-                merged.update(values.get((code, question.id), {}) if question is not None else {})
-            return dict(merged)
+    def counted(code: str | None, question: FeedbackQuestion | None) -> dict[int, int]:
+        return values.get((code, question.id), {}) if question is not None else {}
 
-        return GroupFigures(sum(groups[code] for code in codes), Rating.of(counted(overall)), Nps.of(counted(nps)))
+    return {code: GroupFigures(count, Rating.of(counted(code, overall)), Nps.of(counted(code, nps)))
+            for code, count in groups.items()}
 
+
+def combined(figures: list[GroupFigures]) -> GroupFigures:
+    """The figures of groups of responses put together."""
+    return sum(figures, GroupFigures(0, Rating(), Nps()))
+
+
+def shown_municipalities(by_code: dict[str | None, GroupFigures]) -> list[str]:
+    """The municipalities whose figures are shown on their own; everyone else is counted together.
+
+    A municipality is shown when none of its counts is under MIN_GROUP. Everyone else together
+    must then be empty or reach MIN_GROUP too, as their figures are the total less the rows
+    shown: the smallest municipality shown joins them until they do. None is shown when that
+    cannot be reached.
+    """
+    shown = sorted(
+        (code for code, figures in by_code.items() if code is not None and not figures.too_small),
+        key=lambda code: (by_code[code].responses, by_code[code].rating.answered, by_code[code].nps.answered, code),
+    )
+    while shown:
+        if not combined([figures for code, figures in by_code.items() if code not in shown]).too_small:
+            return shown
+        shown.pop(0)
+    return []
+
+
+def municipality_breakdown(form_id: int, overall: FeedbackQuestion | None, nps: FeedbackQuestion | None,
+                           language: str) -> tuple[list[MunicipalityRow], MunicipalityRow | None]:
+    """The overall rating and NPS per municipality shown (see shown_municipalities), and everyone else together.
+
+    Registered people's responses only, whose answers the results are read from: the public link's
+    answers have no municipality, and with them the "others" row would differ between the choices by
+    exactly the hidden registered people's figures. No rows at all when no municipality can be shown.
+    """
+    by_code = municipality_figures(form_id, overall, nps)
+    shown = shown_municipalities(by_code)
+    if not shown:
+        return [], None
     name_column = Municipality.name_sv if language == "sv" else Municipality.name_fi
     names = dict(db.session.execute(
-        select(Municipality.code, name_column).where(Municipality.code.in_([code for code in groups if code]))
+        select(Municipality.code, name_column).where(Municipality.code.in_(shown))
     ).all())
-    shown = [code for code, count in groups.items() if code is not None and count >= MIN_GROUP]
-    rest = [code for code in groups if code not in shown]
-    rows = sorted((MunicipalityRow(code, names.get(code, code), figures([code])) for code in shown),
+    rows = sorted((MunicipalityRow(code, names.get(code, code), by_code[code]) for code in shown),
                   key=lambda row: nordic_order(row.name))
-    return rows, MunicipalityRow(None, None, figures(rest)) if rest else None
+    rest = [figures for code, figures in by_code.items() if code not in shown]
+    return rows, MunicipalityRow(None, None, combined(rest)) if rest else None
 
 
 def nordic_order(name: str) -> str:
@@ -441,8 +497,8 @@ def feedback_results(event: Event, language: str, through: str = "all") -> Feedb
     counted = count_answers(response_ids, questions)
     items = rated_programme_items(event)
     results = [question_result(question, language, counted, items) for question in questions]
-    overall, nps = headline_question(questions, "overall", "rating"), headline_question(questions, "recommendation", "nps")
-    municipalities, others = municipality_breakdown(response_ids, overall, nps, language)
+    overall, nps = headlines(questions)
+    municipalities, others = municipality_breakdown(form.id, overall, nps, language)
     by_question = {result.question.id: result for result in results}
     return FeedbackResults(
         form=form,
@@ -538,8 +594,7 @@ def series_feedback(series: Series, language: str, now: datetime | None = None) 
         by_form.setdefault(question.form_id, []).append(question)
     overall, nps = {}, {}
     for form_id, asked in by_form.items():
-        for found, purpose, kind in ((overall, "overall", "rating"), (nps, "recommendation", "nps")):
-            question = headline_question(asked, purpose, kind)
+        for found, question in zip((overall, nps), headlines(asked), strict=True):
             if question is not None:
                 found[form_id] = question.id
     responses = dict(db.session.execute(
@@ -596,9 +651,10 @@ class ExportCell:
 class AnswersExport:
     """The query of the answers file, one row per response, and its answer columns in the form's order.
 
-    Each row has `number` (1, 2, … in the order answered), `answered_at`, `via_public_link`,
-    `municipality` (its name in the language) and one value per cell's key: a number, a text, or
-    the chosen options' places as JSON text. No name, email or registration.
+    Each row has `via_public_link`, `municipality` (its name in the language when the results page
+    shows it on its own, else None: counted with the others) and one value per cell's key: a number,
+    a text, or the chosen options' places as JSON text. No name, email or registration, and nothing
+    that tells when or in which order people answered: the rows are sorted by what they hold.
     """
 
     query: Select
@@ -611,8 +667,9 @@ def answers_export(event: Event, language: str) -> AnswersExport | None:
     if form is None:
         return None
     items = rated_programme_items(event)
+    questions = list(form.questions)
     cells: list[ExportCell] = []
-    for question in form.questions:
+    for question in questions:
         if question.kind == "programme_rating":
             cells += [ExportCell(f"a{len(cells) + n}", question, item) for n, item in enumerate(items)]
         else:
@@ -629,17 +686,17 @@ def answers_export(event: Event, language: str) -> AnswersExport | None:
                        stored[cell.question.kind]))).label(cell.key)
         for cell in cells
     ]
+    shown = shown_municipalities(municipality_figures(form.id, *headlines(questions)))
     name = Municipality.name_sv if language == "sv" else Municipality.name_fi
-    order = (FeedbackResponse.created_at, FeedbackResponse.id)
     query = (
-        select(func.row_number().over(order_by=order).label("number"),
-               FeedbackResponse.created_at.label("answered_at"), FeedbackResponse.via_public_link,
-               name.label("municipality"), *answer_columns)
+        select(FeedbackResponse.via_public_link, name.label("municipality"), *answer_columns)
         .outerjoin(FeedbackAnswer, FeedbackAnswer.response_id == FeedbackResponse.id)
-        .outerjoin(Municipality, Municipality.code == FeedbackResponse.municipality_code)
+        .outerjoin(Municipality, and_(Municipality.code == FeedbackResponse.municipality_code,
+                                      Municipality.code.in_(shown)))
         .where(FeedbackResponse.form_id == form.id)
-        .group_by(FeedbackResponse.id, FeedbackResponse.created_at, FeedbackResponse.via_public_link, name)
-        .order_by(*order)
+        .group_by(FeedbackResponse.id, FeedbackResponse.via_public_link, name)
+        # By the rows' own contents: the same answers make the same file, whenever each came.
+        .order_by(name.is_(None), name, FeedbackResponse.via_public_link, *answer_columns)
     )
     return AnswersExport(query, cells)
 

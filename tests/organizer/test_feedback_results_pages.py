@@ -12,9 +12,9 @@ from sqlalchemy import select
 from app.models import AuditEntry
 from app.models.types import utcnow
 from app.services.feedback_forms import add_default_form
-from tests.factories import make_event, make_feedback_response, make_series
+from tests.factories import make_event, make_feedback_response, make_municipality, make_series
 from tests.organizer.conftest import log_in, table_rows
-from tests.test_feedback_results import Survey
+from tests.test_feedback_results import ESPOO, HELSINKI, VANTAA, Survey, small_survey
 
 RESULTS = "/organizer/events/{}/feedback/results"
 ANSWERS = "/organizer/events/{}/feedback/answers.{}"
@@ -82,9 +82,35 @@ def test_municipality_breakdown_hides_small_groups(logged_in_admin, survey):
     assert ["Others together", "3", "2.0", "-67"] in rows
     assert not any(row[0] == "Helsinki" for row in rows)
 
-    rows = table_rows(logged_in_admin.get(RESULTS.format(survey.event.id), query_string={"through": "public_link"}))
-    hidden = "Not shown: fewer than 3 answers"
-    assert ["Others together", "2", hidden, hidden] in rows
+    # The public link's two answers have no municipality: the breakdown stays the registered people's, else
+    # the others' row would differ between the choices by exactly the public link's figures.
+    for through in ("all", "public_link"):
+        rows = table_rows(logged_in_admin.get(RESULTS.format(survey.event.id), query_string={"through": through}))
+        assert ["Others together", "3", "2.0", "-67"] in rows
+        assert ["Vantaa", "4", "4.0", "25"] in rows
+    text = page_text(logged_in_admin.get(RESULTS.format(survey.event.id), query_string={"through": "public_link"}))
+    assert "The breakdown is always of the registered participants' answers" in text
+
+
+def test_the_others_row_is_never_below_three_so_no_hidden_figure_follows_from_the_total(logged_in_admin, db):
+    event = small_survey(db, [(VANTAA, 5, 10), (VANTAA, 4, 9), (VANTAA, 4, 8), (VANTAA, 3, 7),
+                              (ESPOO, 5, 10), (ESPOO, 2, 3), (ESPOO, 4, 9), (HELSINKI, 1, 0)])
+    response = logged_in_admin.get(RESULTS.format(event.id), query_string={"through": "registration"})
+    text, rows = page_text(response), table_rows(response)
+    # Shown: the registered total (8 answers, average 3.5) and Vantaa (4, average 4.0). Had Espoo been shown
+    # too, the hidden Helsinki answer would be 8 × 3.5 − 4 × 4.0 − 3 × 3.7 = 1.
+    assert "Overall rating (1–5) 3.5 n = 8" in text
+    assert ["Vantaa", "4", "4.0", "50"] in rows
+    assert ["Others together", "4", "3.0", "0"] in rows
+    assert not any(row[0] in ("Espoo", "Helsinki") for row in rows)
+    assert "Not shown" not in text
+
+
+def test_without_a_municipality_to_show_the_page_says_there_is_no_breakdown(logged_in_admin, db):
+    event = small_survey(db, [(VANTAA, 5, 10), (VANTAA, 4, 9), (VANTAA, 4, 8), (HELSINKI, 1, 0)])
+    response = logged_in_admin.get(RESULTS.format(event.id))
+    assert "No municipality has enough responses to be shown on its own" in page_text(response)
+    assert 'id="by-municipality"' not in response.get_data(as_text=True)
 
 
 def test_public_link_answers_can_be_shown_alone(logged_in_admin, survey):
@@ -133,7 +159,17 @@ def audit_entries(db):
     return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == "feedback_exported")).scalars())
 
 
+def by_text(header, data, question, text) -> dict:
+    """The file's row whose answer to the question is the text, as {heading: value}."""
+    [row] = [dict(zip(header, row, strict=True)) for row in data if dict(zip(header, row, strict=True))[question] == text]
+    return row
+
+
 def test_csv_file_has_one_row_per_response_without_names_and_is_audited(logged_in_admin, survey, db, admin):
+    # A lone Kerava respondent: with the municipality beside the answers, the row would be that person's.
+    make_municipality("245", "Kerava", "Kervo")
+    make_feedback_response(survey.form, {survey.overall: 2, survey.useful: "Yksin täältä"}, municipality_code="245")
+    db.session.commit()
     response = logged_in_admin.get(ANSWERS.format(survey.event.id, "csv"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -142,26 +178,29 @@ def test_csv_file_has_one_row_per_response_without_names_and_is_audited(logged_i
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     header, data = rows[0], rows[1:]
-    assert header[:4] == ["Response", "Answered on", "Through the public link", "Municipality"]
-    assert header[4] == survey.overall.text_en
+    # Nothing tells when, or in which order, each response came.
+    assert header[:2] == ["Through the public link", "Municipality"]
+    assert header[2] == survey.overall.text_en
     assert f"{survey.programme.text_en}: Kirjastot" in header
     assert not any("Tauko" in label for label in header)
-    assert len(data) == 12
-    first = dict(zip(header, data[0], strict=True))
-    assert first["Response"] == "1"
+    assert len(data) == 13
+    lone = by_text(header, data, survey.useful.text_en, "Yksin täältä")
+    assert lone["Municipality"] == "Others together"
+    assert [row[1] for row in data] == ["Espoo"] * 3 + ["Vantaa"] * 4 + ["Others together"] * 6
+    first = by_text(header, data, survey.useful.text_en, "Kirjastojen malli oli hyvä.")
     assert first["Municipality"] == "Vantaa"
     assert first[survey.overall.text_en] == "5"
     assert first[survey.nps.text_en] == "10"
     assert first["Mikä kiinnostaa?"] == "Newsletter; Colleague"
     assert first["Through the public link"] == "No"
-    assert data[-1][2] == "Yes"
+    assert [row[0] for row in data].count("Yes") == 2
     # A formula typed as an answer stays text.
-    third = dict(zip(header, data[2], strict=True))
-    assert third[survey.useful.text_en] == "'=HYPERLINK(\"x\")"
+    assert "'=HYPERLINK(\"x\")" in [row[header.index(survey.useful.text_en)] for row in data]
     text = body.decode("utf-8-sig")
     assert "Salainen" not in text and "@" not in text
+    assert "Kerava" not in text and "Helsinki" not in text
     [entry] = audit_entries(db)
-    assert (entry.user_id, entry.event_id, entry.detail) == (admin.id, survey.event.id, {"format": "csv", "rows": 12})
+    assert (entry.user_id, entry.event_id, entry.detail) == (admin.id, survey.event.id, {"format": "csv", "rows": 13})
 
 
 def test_excel_file_reads_back_the_same_answers(logged_in_admin, survey, db):
@@ -171,9 +210,9 @@ def test_excel_file_reads_back_the_same_answers(logged_in_admin, survey, db):
     rows = list(sheet.iter_rows(values_only=True))
     header, data = rows[0], rows[1:]
     assert len(data) == 12
-    first = dict(zip(header, data[0], strict=True))
-    assert (first["Response"], first["Municipality"], first[survey.overall.text_en]) == (1, "Vantaa", 5)
-    assert first["Answered on"].date() == (utcnow() - timedelta(days=2)).date()
+    first = by_text(header, data, survey.useful.text_en, "Kirjastojen malli oli hyvä.")
+    assert (first["Municipality"], first[survey.overall.text_en]) == ("Vantaa", 5)
+    assert "Answered on" not in header and "Response" not in header
     assert all(value is None or "Salainen" not in str(value) for row in rows for value in row)
     assert [entry.detail for entry in audit_entries(db)] == [{"format": "xlsx", "rows": 12}]
 
@@ -183,9 +222,9 @@ def test_files_are_headed_in_the_organizers_language(client, admin, survey):
     client.get("/organizer/?lang=sv")
     rows = list(csv.reader(io.StringIO(client.get(ANSWERS.format(survey.event.id, "csv")).get_data()
                                        .decode("utf-8-sig"))))
-    first = dict(zip(rows[0], rows[1], strict=True))
-    assert "Vanda" in first.values()
-    assert "Nyhetsbrev; Kollega" in first.values()
+    header, data = rows[0], rows[1:]
+    assert "Nyhetsbrev; Kollega" in [value for row in data for value in row]
+    assert {row[1] for row in data} == {"Esbo", "Vanda", "Övriga sammanlagt"}
 
 
 def test_another_organizers_event_and_series_are_404(client, db, organizer, survey):
