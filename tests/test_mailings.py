@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db as _db
 from app.models import Mailing, Message, Registration
 from app.models.types import utcnow
+from app.organizer import messages as organizer_messages
 from app.services import mailings
 from app.services.composer import compose
 from app.services.mailings import Audience, MailingText, preview, recipients_by_language, send_mailing
@@ -27,6 +28,7 @@ from app.services.outbox import BATCH_SIZE, GIVE_UP_AFTER, deliver_due
 from app.services.registration import cancel_registration
 from app.services.tokens import manage_token, signature
 from tests.factories import make_event, make_registration
+from tests.organizer.conftest import PASSWORD, english_client, log_in
 from tests.test_wakeup import Tasks
 
 TOKEN = "k" * 43
@@ -302,3 +304,58 @@ def test_the_same_form_sent_at_the_same_moment_makes_one_mailing(app, db, sender
 
     assert sorted(outcomes) == ["refused by the unique token", "sent"]
     assert db.session.execute(select(func.count(Message.id))).scalar() == 3
+
+
+@pytest.fixture
+def late_swedish_reader(app, db, monkeypatch):
+    """An event whose compose page counted only Finnish readers; a Swedish one registered just after the count."""
+    event = make_event()
+    make_registration(event, language="fi", email="aino@example.org")
+    make_registration(event, language="sv", email="bjorn@example.org")
+    create_organizer("admin@example.org", "Anna Admin", PASSWORD, role="admin")
+    db.session.commit()
+    real_count = organizer_messages.recipients_by_language
+
+    def counted_before_bjorn(event_id, audience):
+        return {**real_count(event_id, audience), "sv": 0}
+
+    monkeypatch.setattr(organizer_messages, "recipients_by_language", counted_before_bjorn)
+    client = english_client(app)
+    log_in(client, "admin@example.org")
+    return event, client
+
+
+def sent_form(**texts) -> dict:
+    """The confirmation page's form for one person, sent."""
+    return {"token": TOKEN, "statuses": ["confirmed"], "attended": ["yes", "no", "unknown"], "action": "send",
+            "confirmed_count": "1", "subject_fi": "Muutos ohjelmaan", "body_fi": "Hei!", "subject_sv": "",
+            "body_sv": "", "subject_en": "", "body_en": "", **texts}
+
+
+def test_a_new_language_among_the_recipients_at_send_time_sends_nothing_and_asks_for_its_text(late_swedish_reader,
+                                                                                               db):
+    event, client = late_swedish_reader
+
+    response = client.post(f"/organizer/events/{event.id}/mailings/new", data=sent_form())
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Nothing was sent: people registered after you looked" in page
+    assert "Write the subject in Swedish. Recipients who get the Swedish version: 1." in page
+    assert 'value="Muutos ohjelmaan"' in page and TOKEN in page
+    assert db.session.execute(select(func.count(Mailing.id))).scalar() == 0
+    assert db.session.execute(select(func.count(Message.id))).scalar() == 0
+
+
+def test_a_new_language_whose_text_is_written_is_told_like_a_changed_count(late_swedish_reader, db):
+    event, client = late_swedish_reader
+
+    response = client.post(f"/organizer/events/{event.id}/mailings/new",
+                           data=sent_form(subject_sv="Ändring i programmet", body_sv="Hej!"))
+
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "The number of recipients changed after you looked" in page
+    assert "The message goes to 2 people." in page
+    assert db.session.execute(select(func.count(Mailing.id))).scalar() == 0
+    assert db.session.execute(select(func.count(Message.id))).scalar() == 0

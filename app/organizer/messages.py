@@ -15,7 +15,7 @@ from app.models.types import utcnow
 from app.organizer import bp
 from app.organizer.message_forms import LANGUAGE_WORDS, MailingForm, MessageFilterForm, ResendForm, new_mailing_token
 from app.services.audit import record
-from app.services.mailings import mailing_with_token, preview, recipients_by_language, send_mailing
+from app.services.mailings import TextMissing, mailing_with_token, preview, recipients_by_language, send_mailing
 from app.services.message_log import (
     ResendRefused,
     event_message,
@@ -63,12 +63,13 @@ def resend_message():
     return redirect(url_for(".messages"))
 
 
-def compose_page(form: MailingForm, counts: dict[str, int] | None = None, previews=None, status: int = 200):
+def compose_page(form: MailingForm, counts: dict[str, int] | None = None, previews=None, status: int = 200,
+                 form_error: str | None = None):
     """The compose page with the people per language of the chosen audience, and the previews if asked for."""
     if counts is None and not form.statuses.errors and not form.attended.errors:
         counts = recipients_by_language(g.event.id, form.audience())
     return render_template("organizer/mailing_new.html", form=form, counts=counts, previews=previews,
-                           language_words=LANGUAGE_WORDS, form_error=token_error(form)), status
+                           language_words=LANGUAGE_WORDS, form_error=form_error or token_error(form)), status
 
 
 def token_error(form: MailingForm) -> str | None:
@@ -97,13 +98,16 @@ def compose_mailing():
     texts = form.texts(counts)
     if form.action.data == "preview":
         return compose_page(form, counts, previews=preview(g.event, form.audience(), texts))
-    total = sum(counts.values())
-    if form.action.data == "review" or form.confirmed_count.data != total:
+    if form.action.data == "review" or form.confirmed_count.data != sum(counts.values()):
         # A changed number since the confirmation is told before anything is sent.
-        changed = form.action.data == "send"
-        return render_template("organizer/mailing_confirm.html", form=form, counts=counts, total=total,
-                               changed=changed, language_words=LANGUAGE_WORDS), 409 if changed else 200
+        return confirm_page(form, counts, changed=form.action.data == "send")
     return send(form, texts)
+
+
+def confirm_page(form: MailingForm, counts: dict[str, int], changed: bool):
+    """The step before sending: how many get it in which language; status 409 when the numbers changed since."""
+    return render_template("organizer/mailing_confirm.html", form=form, counts=counts, total=sum(counts.values()),
+                           changed=changed, language_words=LANGUAGE_WORDS), 409 if changed else 200
 
 
 # A form sent twice at the same moment: the first try may meet the other's mailing in the unique index.
@@ -120,6 +124,15 @@ def send(form: MailingForm, texts):
                        recipients=outcome.mailing.recipients, languages=sorted(texts))
             db.session.commit()
             break
+        except TextMissing as missing:
+            # Someone registered in another language between the count and the send: as for a changed count,
+            # nothing goes and the new numbers are told; the form comes back if that language has no text yet.
+            db.session.rollback()
+            if form.require_texts(missing.counts):
+                return confirm_page(form, missing.counts, changed=True)
+            return compose_page(form, missing.counts, status=409, form_error=_(
+                "Nothing was sent: people registered after you looked, in a language the message has no text"
+                " for. Write the message in that language too and send it again."))
         except IntegrityError:
             db.session.rollback()
             if attempt == SEND_ATTEMPTS:

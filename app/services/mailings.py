@@ -123,6 +123,14 @@ def mailing_with_token(event_id: int, token: str) -> Mailing | None:
     ).scalar_one_or_none()
 
 
+class TextMissing(ValueError):
+    """Recipients in a language the mailing has no text for, e.g. someone registered after the count; nothing queued."""
+
+    def __init__(self, counts: dict[str, int]):
+        super().__init__(f"No text for some recipients' language: {counts}")
+        self.counts = counts
+
+
 @dataclass(frozen=True)
 class SentMailing:
     """What send_mailing() did: the mailing, and whether this call made it (False: the form was sent before)."""
@@ -140,7 +148,8 @@ def send_mailing(event: Event, user: OrganizerUser, token: str, texts: dict[str,
     through and the other raises IntegrityError at the flush, and retried, finds the first.
     Each person gets one row (dedupe key per mailing), written in bulk, one query per language,
     so thousands are queued in one transaction; after the commit the doorbell hands the rows to the
-    workers a batch at a time. Every language with recipients needs a text (ValueError if not).
+    workers a batch at a time. Every language with recipients needs a text (TextMissing, with the
+    counts per language, if not).
     """
     existing = mailing_with_token(event.id, token)
     if existing is not None:
@@ -149,7 +158,7 @@ def send_mailing(event: Event, user: OrganizerUser, token: str, texts: dict[str,
     languages = [language for language, count in counts.items() if count]
     missing = [language for language in languages if language not in texts]
     if missing:
-        raise ValueError(f"No text for the recipients in {missing}")
+        raise TextMissing(counts)
     mailing = Mailing(
         event_id=event.id, user_id=user.id, token=token, audience=audience.as_stored(),
         texts={language: {"subject": texts[language].subject, "body": texts[language].body}
