@@ -8,8 +8,17 @@ import pytest
 from sqlalchemy import JSON, String, func, select, text
 
 from app.extensions import db
-from app.models import FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackResponse, Message, Registration
+from app.models import (
+    AttendanceImport,
+    FeedbackAnswer,
+    FeedbackForm,
+    FeedbackQuestion,
+    FeedbackResponse,
+    Message,
+    Registration,
+)
 from app.models.types import utcnow
+from app.services.attendance import Report, ReportRow, apply_import, create_preview, import_history
 from app.services.outbox import deliver_due
 from app.services.queue import queue_message
 from app.services.retention import purge_expired
@@ -124,6 +133,11 @@ def test_after_the_purge_no_text_column_and_no_stored_mail_holds_the_persons_add
                         FeedbackAnswer(response=response, question=comment, value_text="Hyvä webinaari")])
     refused = queue_message(gone, "confirmation")
     stored = [queue_message(gone, "followup"), queue_message(kept, "followup")]
+    # The attendance report names her, and a guest who never registered.
+    report = Report("generic", [ReportRow("Åsa-Maria Purgeablenen", "asa.purgeable@example.org", 50.0),
+                                ReportRow("Gunnar Guestberg", "gunnar.guestberg@example.org", 20.0)])
+    apply_import(old.id, create_preview(old, None, "osallistujat.csv", report, 0).id)
+    create_preview(old, None, "uudelleen.csv", report, 0)
     db.session.commit()
 
     saved = {key: app.config[key] for key in smtp_server.smtp_config()}
@@ -146,7 +160,7 @@ def test_after_the_purge_no_text_column_and_no_stored_mail_holds_the_persons_add
     assert purge_expired() == 1
     db.session.commit()
 
-    personal = ("asa.purgeable", "Åsa-Maria", "Purgeablenen", "Digituki", "Kysymys", "Tekstitys")
+    personal = ("asa.purgeable", "Åsa-Maria", "Purgeablenen", "Digituki", "Kysymys", "Tekstitys", "Guestberg")
     for table, column in text_columns():
         for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
             text = str(value)
@@ -185,3 +199,46 @@ def test_a_backlog_beyond_postgresqls_65535_parameters_is_purged_in_one_run(app,
     assert db.session.execute(
         select(func.count()).where(Registration.municipality_code == "092", Registration.purged_at.is_not(None))
     ).scalar_one() == 66000
+
+
+def report_of(*emails: str) -> Report:
+    """An attendance report of these people, a minute each."""
+    return Report("generic", [ReportRow(email.split("@")[0], email, 1.0) for email in emails])
+
+
+def test_attendance_reports_of_expired_events_lose_their_rows_and_waiting_previews_go(app, db):
+    old, recent = ended_days_ago(91), ended_days_ago(89)
+    applied = create_preview(old, None, "old.csv", report_of(make_registration(old).email, "guest@example.org"), 0)
+    apply_import(old.id, applied.id)
+    waiting = create_preview(old, None, "waiting.csv", report_of("guest@example.org"), 0)
+    young = create_preview(recent, None, "recent.csv", report_of("guest@example.org"), 0)
+    db.session.commit()
+    before = applied.previous_attendance
+
+    assert purge_expired() == 1
+    db.session.commit()
+
+    db.session.expire_all()
+    # The preview is discarded too: emptied, it could be saved only as "nobody attended".
+    assert [(item.status, item.rows) for item in (applied, waiting)] == [("applied", []), ("discarded", [])]
+    assert applied.previous_attendance == before  # registration ids and values: what an undo needs
+    assert (young.status, len(young.rows)) == ("preview", 1)
+    assert [entry.attendance_import.filename for entry in import_history(old.id)] == ["old.csv"]
+
+
+def test_reports_are_emptied_also_of_events_whose_registrations_were_purged_before(app, db):
+    old = ended_days_ago(120)
+    make_registration(old)
+    db.session.commit()
+    assert purge_expired() == 1
+    db.session.commit()
+    # Saved after that purge (or before this rule existed), with only people who never registered.
+    attendance_import = create_preview(old, None, "late.csv", report_of("guest@example.org"), 0)
+    db.session.commit()
+
+    assert purge_expired() == 0
+    db.session.commit()
+
+    db.session.expire_all()
+    assert (attendance_import.status, attendance_import.rows) == ("discarded", [])
+    assert db.session.execute(select(func.count()).select_from(AttendanceImport)).scalar_one() == 1

@@ -1,4 +1,5 @@
-"""Personal data goes away (rule 9): registrations are anonymized RETENTION_DAYS after their event."""
+"""Personal data goes away (rule 9): RETENTION_DAYS after their event, registrations are anonymized and
+attendance reports emptied."""
 
 from datetime import datetime, timedelta
 
@@ -6,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Event, FeedbackResponse, Message, Registration
+from app.models import AttendanceImport, Event, FeedbackResponse, Message, Registration
 from app.models.types import utcnow
 from app.services.transport import delete_stored_mail
 
@@ -24,10 +25,12 @@ def purge_expired(now: datetime | None = None) -> int:
     Their unsent mail is cancelled, since it has no recipient any more, the errors stored with
     their mail (servers' replies quote addresses) are cleared, the development mailbox's copies of
     their mail are deleted, their feedback is unlinked from them (its answers stay, anonymous),
-    and their manage links stop working.
+    and their manage links stop working. The events' attendance reports lose their rows, which
+    name people who never registered too; a preview still waiting is discarded, as nothing is left to save.
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    forget_attendance_reports(select(Event.id).where(Event.ends_at < cutoff))
     expired = (
         select(Registration.id)
         .join(Event, Registration.event_id == Event.id)
@@ -57,3 +60,24 @@ def purge_expired(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return count
+
+
+def forget_attendance_reports(event_ids) -> None:
+    """Empty the rows of the events' attendance imports, discarding their waiting previews; the history stays.
+
+    The history lists an import by its time, file, layout, organizer and minimum time, none of them
+    read from the rows; undo needs only `previous_attendance`, registration ids and values.
+    """
+    db.session.execute(
+        update(AttendanceImport)
+        .where(AttendanceImport.event_id.in_(event_ids), AttendanceImport.status == "preview")
+        .values(status="discarded", rows=[])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(AttendanceImport)
+        # Only those not yet emptied: every night's run would otherwise rewrite them all again.
+        .where(AttendanceImport.event_id.in_(event_ids), func.json_array_length(AttendanceImport.rows) > 0)
+        .values(rows=[])
+        .execution_options(synchronize_session=False)
+    )
