@@ -24,14 +24,16 @@ from app.services.attendance import (
     apply_import,
     create_preview,
     discard_preview,
+    followups_after_saving,
     import_history,
     minutes_of,
     preview_of,
     read_report,
     undo_import,
 )
+from app.services.attendees import apply_change
 from app.services.composer import compose
-from app.services.planning import plan_followups
+from app.services.planning import FOLLOWUP_WINDOW, plan_followups
 from tests.factories import make_event, make_registration
 
 SAMPLES = Path(__file__).parent / "data" / "attendance"
@@ -157,8 +159,11 @@ def test_attendance_is_written_only_on_confirmation_yes_for_the_matched_no_for_o
     # In the report without a seat, and cancelled: not marked.
     assert marked["johanna.soderstrom@porvoo.fi"] == marked["tuomas.heikkila@lohja.fi"] == "unknown"
     assert (outcome.attended, outcome.absent, outcome.changed) == (4, 2, 6)
-    assert attendance_import.previous_attendance == {str(people[email].id): "unknown"
-                                                     for email in IN_THE_REPORT | ABSENT}
+    # Each changed registration's value before the import and the value it wrote, for undo.
+    assert attendance_import.previous_attendance == {
+        **{str(people[email].id): ["unknown", "yes"] for email in IN_THE_REPORT},
+        **{str(people[email].id): ["unknown", "no"] for email in ABSENT},
+    }
 
 
 def test_the_samples_are_in_their_platforms_encodings():
@@ -376,7 +381,7 @@ def test_a_rerun_wins_and_undo_restores_the_state_before_each_import_in_turn(db,
     second = preview(db, event, "teams.csv", minimum=10)
     apply(db, event, second)
     assert attendance(db, event)["linnea.gronqvist@raseborg.fi"] == "no"
-    assert second.previous_attendance == {str(people["linnea.gronqvist@raseborg.fi"].id): "yes"}
+    assert second.previous_attendance == {str(people["linnea.gronqvist@raseborg.fi"].id): ["yes", "no"]}
 
     # The older import is not the one in force: it comes off only after the newer one.
     with pytest.raises(ImportRefused) as refused:
@@ -419,6 +424,65 @@ def test_a_discarded_preview_changes_nothing_and_cannot_be_confirmed(db, event, 
         apply_import(event.id, attendance_import.id)
     db.session.rollback()
     assert set(attendance(db, event).values()) == {"unknown"}
+
+
+def test_a_discarded_or_replaced_preview_and_an_undone_import_keep_no_rows_of_the_report(db, event, people):
+    replaced = preview(db, event, "teams.csv")
+    discarded = preview(db, event, "zoom_meeting.csv")
+    assert discard_preview(event.id, discarded.id)
+    db.session.commit()
+    undone = preview(db, event, "teams_2021.csv")
+    apply(db, event, undone)
+    assert len(undone.rows) == 8  # kept while the import is in force
+    undo_import(event.id, undone.id)
+    db.session.commit()
+
+    db.session.expire_all()
+    assert [(item.status, item.rows) for item in (replaced, discarded, undone)] == [
+        ("discarded", []), ("discarded", []), ("undone", [])]
+    # The history needs none of them.
+    assert [entry.attendance_import.filename for entry in import_history(event.id)] == ["teams_2021.csv"]
+
+
+def test_undo_leaves_attendance_changed_by_hand_since_the_import(db, event, people):
+    pekka = people["pekka.makinen@kerava.fi"]
+    attendance_import = preview(db, event, "teams.csv")
+    apply(db, event, attendance_import)
+    assert attendance(db, event)["pekka.makinen@kerava.fi"] == "no"
+    # Pekka joined by phone: marked by hand, as the registration's page does.
+    apply_change(pekka.id, "attended-yes")
+    db.session.commit()
+
+    outcome = undo_import(event.id, attendance_import.id)
+    db.session.commit()
+
+    marked = attendance(db, event)
+    assert marked["pekka.makinen@kerava.fi"] == "yes"
+    assert {email for email, value in marked.items() if value != "unknown"} == {"pekka.makinen@kerava.fi"}
+    assert (outcome.restored, outcome.kept) == (5, 1)
+
+
+def test_saving_after_the_follow_ups_went_says_they_are_not_sent_again(db, event, people):
+    assert followups_after_saving(event) == "coming"
+    due = event.followup_due_at + timedelta(minutes=1)
+    plan_followups(now=due)
+    db.session.commit()
+    assert followups_after_saving(event, due) == "coming"  # composed when sent, so they will use it
+
+    followup = db.session.execute(select(Message).where(Message.kind == "followup")).scalars().first()
+    followup.status, followup.sent_at = "sent", due
+    db.session.commit()
+
+    assert followups_after_saving(event, due) == "sent"
+
+
+def test_an_event_whose_follow_ups_will_never_be_planned_gets_no_word_of_them(db):
+    long_ago = make_event(starts_at=utcnow().replace(microsecond=0) - FOLLOWUP_WINDOW - timedelta(hours=4))
+    cancelled = make_event(starts_at=utcnow().replace(microsecond=0) - timedelta(hours=4), status="cancelled")
+    db.session.commit()
+
+    assert followups_after_saving(long_ago) is None
+    assert followups_after_saving(cancelled) is None
 
 
 def test_removed_personal_data_is_neither_matched_nor_marked(db, event, people):
@@ -520,7 +584,7 @@ def test_two_simultaneous_confirmations_of_one_preview_apply_it_once(postgres_ur
         saved = _db.session.get(AttendanceImport, import_id)
         assert outcomes == {"applied": 1, "refused": 1}
         # The loser did not overwrite what undoing restores with the winner's values.
-        assert set(saved.previous_attendance.values()) == {"unknown"}
+        assert {before for before, _written in saved.previous_attendance.values()} == {"unknown"}
         assert len(saved.previous_attendance) == 6
         _db.session.remove()
         _db.engine.dispose()

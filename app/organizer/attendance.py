@@ -6,9 +6,10 @@ registrants by name and email.
 
 import re
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -23,6 +24,7 @@ from app.services.attendance import (
     create_preview,
     current_import,
     discard_preview,
+    followups_after_saving,
     import_history,
     import_refusal,
     preview_of,
@@ -72,7 +74,7 @@ def attendance_page(form: AttendanceUploadForm, form_error=None) -> str:
 
 
 @bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
-# The form checks its CSRF token itself, after the login and permission guards; the app-wide check
+# The view checks the CSRF token itself, after the login and permission guards; the app-wide check
 # would read the upload before them, and under the site's smaller size limit.
 @csrf.exempt
 def attendance():
@@ -81,6 +83,9 @@ def attendance():
         return attendance_page(AttendanceUploadForm(formdata=None))
     request.max_content_length = UPLOAD_LIMIT
     try:
+        # Before anything else: a forged post must not even get the page, whose showing of a preview is audited.
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
         form = AttendanceUploadForm()
     except RequestEntityTooLarge:
         form = AttendanceUploadForm(formdata=None)
@@ -103,6 +108,16 @@ def attendance():
                    form.minimum_minutes.data)
     db.session.commit()
     return redirect(url_for(".attendance"), 303)
+
+
+# After saving, by what the event's follow-up mail makes of the attendance (followups_after_saving).
+SAVED_WORDS = {
+    "coming": _l("The attendance is saved: %(attended)d attended, %(absent)d did not attend. Follow-up mail goes to"
+                 " each group with its own text."),
+    "sent": _l("The attendance is saved: %(attended)d attended, %(absent)d did not attend. Follow-ups already sent"
+               " are not sent again; the imported attendance shows in the results and reach."),
+    None: _l("The attendance is saved: %(attended)d attended, %(absent)d did not attend."),
+}
 
 
 def refused_action(form: ImportActionForm):
@@ -129,8 +144,8 @@ def apply_attendance():
            minimum_minutes=attendance_import.minimum_minutes, attended=outcome.attended, absent=outcome.absent,
            unmatched=outcome.unmatched, changed=outcome.changed)
     db.session.commit()
-    flash(_("The attendance is saved: %(attended)d attended, %(absent)d did not attend. Follow-up mail goes to each"
-            " group with its own text.", attended=outcome.attended, absent=outcome.absent), "success")
+    flash(SAVED_WORDS[followups_after_saving(g.event)] % {"attended": outcome.attended, "absent": outcome.absent},
+          "success")
     return redirect(url_for(".attendance"))
 
 
@@ -155,12 +170,19 @@ def undo_attendance():
     if not form.validate_on_submit():
         return refused_action(form)
     try:
-        restored = undo_import(g.event.id, form.import_number())
+        outcome = undo_import(g.event.id, form.import_number())
     except ImportRefused as refusal:
         db.session.rollback()
         flash(str(refusal.message), "error")
         return redirect(url_for(".attendance"))
-    record(current_user, "attendance_import_undone", g.event.id, import_id=form.import_number(), restored=restored)
+    record(current_user, "attendance_import_undone", g.event.id, import_id=form.import_number(),
+           restored=outcome.restored, kept=outcome.kept)
     db.session.commit()
-    flash(_("The import is undone: the attendance is as it was before it."), "success")
+    if outcome.kept:
+        flash(ngettext("The import is undone. %(num)d registration was changed by hand after the import and keeps"
+                       " its attendance; the others are as they were before it.",
+                       "The import is undone. %(num)d registrations were changed by hand after the import and keep"
+                       " their attendance; the others are as they were before it.", outcome.kept), "success")
+    else:
+        flash(_("The import is undone: the attendance is as it was before it."), "success")
     return redirect(url_for(".attendance"))

@@ -9,7 +9,10 @@ without a registrant's email is listed, never guessed from a name.
 Applying sets `attended` of every confirmed registration at once under the event lock: yes for
 those in the report (with at least the minimum time), no for the others. What it changed is kept
 on the import, so the latest applied import can be undone; imports stack, each undo restoring the
-state before that import.
+state before that import, except where someone changed a person's attendance by hand since.
+
+The report's rows name people who never registered too, so they are kept only while needed:
+dropped when a preview is discarded or an import undone, and by the retention purge (rule 9).
 """
 
 import codecs
@@ -26,9 +29,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AttendanceImport, Event, OrganizerUser, Registration
+from app.models import AttendanceImport, Event, Message, OrganizerUser, Registration
 from app.models.types import utcnow
 from app.services.addresses import normalized_email
+from app.services.planning import FOLLOWUP_WINDOW
 from app.services.registration import lock_event
 
 # Reports of the largest webinars are a few megabytes; this leaves room and stops a wrong file early.
@@ -601,11 +605,11 @@ def create_preview(event: Event, user: OrganizerUser | None, filename: str, repo
 
 
 def discard_previews(event_id: int) -> None:
-    """Mark every unconfirmed preview of the event discarded."""
+    """Mark every unconfirmed preview of the event discarded, dropping its rows."""
     db.session.execute(
         update(AttendanceImport)
         .where(AttendanceImport.event_id == event_id, AttendanceImport.status == "preview")
-        .values(status="discarded")
+        .values(status="discarded", rows=[])
         .execution_options(synchronize_session=False)
     )
 
@@ -709,8 +713,9 @@ def apply_import(event_id: int, import_id: int | None, now: datetime | None = No
     changes = {registration_id: attended for registration_id, attended in preview.new_attendance().items()
                if current[registration_id] != attended}
     set_attendance(event_id, changes, now)
-    attendance_import.previous_attendance = {str(registration_id): current[registration_id]
-                                             for registration_id in changes}
+    # The value written is kept beside the one before: undo leaves alone what was changed by hand since.
+    attendance_import.previous_attendance = {str(registration_id): [current[registration_id], attended]
+                                             for registration_id, attended in changes.items()}
     attendance_import.status = "applied"
     attendance_import.applied_at = now
     return AppliedImport(attendance_import, len(preview.attended), len(preview.too_short) + len(preview.absent),
@@ -721,32 +726,46 @@ def apply_import(event_id: int, import_id: int | None, now: datetime | None = No
 UPDATE_CHUNK = 5000
 
 
-def set_attendance(event_id: int, attendance: dict[int, str], now: datetime) -> int:
+def set_attendance(event_id: int, attendance: dict[int, str], now: datetime,
+                   where_attended: str | None = None) -> int:
     """Set each registration's attendance, an UPDATE per value and chunk of ids; returns how many rows changed.
 
-    Rows of other events are never touched, whatever ids are given.
+    Rows of other events are never touched, whatever ids are given; with `where_attended`, only
+    rows whose attendance is that value now.
     """
     by_value: dict[str, list[int]] = {}
     for registration_id, attended in attendance.items():
         by_value.setdefault(attended, []).append(registration_id)
     changed = 0
+    condition = Registration.event_id == event_id
+    if where_attended is not None:
+        condition &= Registration.attended == where_attended
     for attended, ids in by_value.items():
         for start in range(0, len(ids), UPDATE_CHUNK):
             changed += db.session.execute(
                 update(Registration)
-                .where(Registration.event_id == event_id, Registration.id.in_(ids[start:start + UPDATE_CHUNK]))
+                .where(condition, Registration.id.in_(ids[start:start + UPDATE_CHUNK]))
                 .values(attended=attended, updated_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount
     return changed
 
 
-def undo_import(event_id: int, import_id: int | None, now: datetime | None = None) -> int:
-    """Put back the attendance the import changed, as it was before it; returns how many registrations changed back.
+@dataclass(frozen=True)
+class UndoneImport:
+    """What undoing did: how many registrations went back, how many kept a value set by hand since the import."""
+
+    restored: int
+    kept: int
+
+
+def undo_import(event_id: int, import_id: int | None, now: datetime | None = None) -> UndoneImport:
+    """Put back the attendance the import changed, as it was before it, where it is still what the import wrote.
 
     Only the import in force (the latest applied) can be undone, so imports come off in the
-    reverse order they went on and each undo restores exactly the state before its import.
-    Under the event lock; the caller commits.
+    reverse order they went on and each undo restores the state before its import. A
+    registration whose attendance was changed by hand after the import keeps it. The report's
+    rows are dropped: an undone import is never applied again. Under the event lock; the caller commits.
     """
     now = now or utcnow()
     lock_event(event_id)
@@ -758,12 +777,16 @@ def undo_import(event_id: int, import_id: int | None, now: datetime | None = Non
     current = current_import(event_id)
     if current is None or current.id != attendance_import.id:
         raise ImportRefused(_l("A newer import is in force. Undo that one first, then this one."))
-    previous = {int(registration_id): attended
-                for registration_id, attended in (attendance_import.previous_attendance or {}).items()}
-    restored = set_attendance(event_id, previous, now)
+    previous = attendance_import.previous_attendance or {}
+    by_written: dict[str, dict[int, str]] = {}
+    for registration_id, (before, written) in previous.items():
+        by_written.setdefault(written, {})[int(registration_id)] = before
+    restored = sum(set_attendance(event_id, attendance, now, where_attended=written)
+                   for written, attendance in by_written.items())
     attendance_import.status = "undone"
     attendance_import.undone_at = now
-    return restored
+    attendance_import.rows = []
+    return UndoneImport(restored, len(previous) - restored)
 
 
 def discard_preview(event_id: int, import_id: int | None) -> bool:
@@ -772,4 +795,27 @@ def discard_preview(event_id: int, import_id: int | None) -> bool:
     if attendance_import is None or attendance_import.status != "preview":
         return False
     attendance_import.status = "discarded"
+    attendance_import.rows = []
     return True
+
+
+def followups_after_saving(event: Event, now: datetime | None = None) -> str | None:
+    """What attendance saved now does to the event's follow-up mail.
+
+    "sent" when some follow-ups went out already: they are not sent again. "coming" when they
+    are still to go: mail is composed when sent, so they use it. None when the event gets none.
+    """
+    now = now or utcnow()
+    statuses = set(db.session.execute(
+        select(Message.status).distinct()
+        .join(Registration, Message.registration_id == Registration.id)
+        .where(Registration.event_id == event.id, Message.kind == "followup")
+    ).scalars())
+    if statuses & {"sent", "sending"}:
+        return "sent"
+    # Planning writes them once due, unless the event ended more than the window ago by then.
+    window_ends = event.ends_at + FOLLOWUP_WINDOW
+    to_be_planned = event.status == "published" and now < window_ends and event.followup_due_at < window_ends
+    if "pending" in statuses or (not statuses and to_be_planned):
+        return "coming"
+    return None

@@ -6,13 +6,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app.models import AttendanceImport, AuditEntry, Registration
+from app.models import AttendanceImport, AuditEntry, Message, Registration
 from app.models.types import utcnow
 from app.services.attendance import MAX_REPORT_BYTES
+from app.services.planning import plan_followups
+from app.services.retention import purge_expired
 from tests.factories import make_event, make_registration
 from tests.organizer.conftest import log_in, table_rows
 
@@ -160,7 +162,7 @@ def test_undo_puts_back_the_attendance_before_the_import(logged_in_admin, db, ev
     assert "The import is undone" in response.get_data(as_text=True)
     assert set(attendance(db, event).values()) == {"unknown"}
     [entry] = audit(db, "attendance_import_undone")
-    assert entry.detail == {"import_id": int(import_id), "restored": 5}
+    assert entry.detail == {"import_id": int(import_id), "restored": 5, "kept": 0}
     again = logged_in_admin.post(PAGE.format(event.id) + "/undo", data={"import_id": import_id},
                                  follow_redirects=True)
     assert "already undone" in again.get_data(as_text=True)
@@ -300,3 +302,85 @@ def test_the_upload_checks_its_csrf_token_itself(logged_in_admin, db, event, app
     assert refused.status_code == 400
     assert accepted.status_code == 303
     assert db.session.execute(select(func.count()).select_from(AttendanceImport)).scalar_one() == 1
+
+
+def test_a_forged_upload_is_refused_before_anything_is_written_not_even_an_audit_row(logged_in_admin, db, event,
+                                                                                     app, monkeypatch):
+    upload(logged_in_admin, event, sample("teams.csv"))
+    shown = len(audit(db, "attendees_viewed"))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+    # Another site's form posting in the organizer's browser: a waiting preview, no token.
+    forged = upload(logged_in_admin, event, sample("zoom_meeting.csv"))
+
+    assert forged.status_code == 400
+    assert "aino.aijala@vantaa.fi" not in forged.get_data(as_text=True)
+    assert len(audit(db, "attendees_viewed")) == shown
+    assert [(item.status, item.filename) for item in imports(db)] == [("preview", "report.csv")]
+
+
+def save_the_report(client, event, name: str = "teams.csv"):
+    """Upload a sample and save it through the page, following the redirect."""
+    upload(client, event, sample(name))
+    import_id = waiting_id(client.get(PAGE.format(event.id)).get_data(as_text=True))
+    return client.post(PAGE.format(event.id) + "/apply", data={"import_id": import_id}, follow_redirects=True)
+
+
+def test_saving_before_the_follow_ups_says_they_use_the_attendance(logged_in_admin, db, event):
+    page = save_the_report(logged_in_admin, event).get_data(as_text=True)
+
+    assert "Follow-up mail goes to each group with its own text." in page
+    assert "already sent" not in page
+
+
+def test_saving_after_the_follow_ups_went_says_they_are_not_sent_again(logged_in_admin, db, event):
+    # The usual order: the follow-ups go an hour after the end, the report is saved later.
+    due = event.followup_due_at + timedelta(minutes=1)
+    plan_followups(now=due)
+    db.session.execute(update(Message).where(Message.kind == "followup").values(status="sent", sent_at=due))
+    db.session.commit()
+
+    page = save_the_report(logged_in_admin, event).get_data(as_text=True)
+
+    assert ("Follow-ups already sent are not sent again; the imported attendance shows in the results and reach."
+            in page)
+    assert "Follow-up mail goes to each group" not in page
+
+
+def test_undo_keeps_attendance_marked_by_hand_since_and_says_how_many(logged_in_admin, db, event):
+    save_the_report(logged_in_admin, event)
+    [import_id] = [item.id for item in imports(db)]
+    pekka = db.session.execute(select(Registration).where(Registration.email == "pekka.makinen@kerava.fi")).scalar_one()
+    assert attendance(db, event)["pekka.makinen@kerava.fi"] == "no"
+    # Pekka joined by phone: the organizer marks him on his registration's page.
+    marked = logged_in_admin.post(f"/organizer/events/{event.id}/registrations/{pekka.id}/status",
+                                  data={"change": "attended-yes"})
+    assert marked.status_code == 302
+
+    response = logged_in_admin.post(PAGE.format(event.id) + "/undo", data={"import_id": import_id},
+                                    follow_redirects=True)
+
+    page = response.get_data(as_text=True)
+    assert ("The import is undone. 1 registration was changed by hand after the import and keeps its attendance;"
+            " the others are as they were before it.") in page
+    after = attendance(db, event)
+    assert after.pop("pekka.makinen@kerava.fi") == "yes"
+    assert set(after.values()) == {"unknown"}
+    [entry] = audit(db, "attendance_import_undone")
+    assert (entry.detail["restored"], entry.detail["kept"]) == (4, 1)
+
+
+def test_after_the_retention_time_the_history_still_lists_the_import_without_its_rows(logged_in_admin, db, event,
+                                                                                      app):
+    save_the_report(logged_in_admin, event)
+    upload(logged_in_admin, event, sample("zoom_meeting.csv"))
+
+    purge_expired(now=event.ends_at + timedelta(days=app.config["RETENTION_DAYS"], hours=1))
+    db.session.commit()
+
+    assert [(item.status, item.rows) for item in imports(db)] == [("applied", []), ("discarded", [])]
+    response = logged_in_admin.get(PAGE.format(event.id))
+    assert response.status_code == 200
+    assert [row[1:3] + row[5:6] for row in table_rows(response)] == [
+        ["report.csv", "Microsoft Teams attendance report", "In force"]]
+    assert "Check the attendance report" not in response.get_data(as_text=True)
