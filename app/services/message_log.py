@@ -2,6 +2,11 @@
 
 A resend is a new attempt of the same row (rule 5): the Message-ID written with the row stays,
 so a copy that did arrive after all collapses with it in the recipient's mail client.
+
+Survey reminders are counted, not listed: one is written for each person who had not answered,
+and dropped at send time for whoever answered since, so their rows by name would tell who
+answered the survey and when (organizers never see who answered what). Only a failed one is
+listed, so that it can be sent again; sending checks again that the person has not answered.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +24,8 @@ from app.services.attendees import like_pattern
 from app.services.outbox import still_wanted
 
 PAGE_SIZE = 50
+# The kind whose rows tell who has answered the survey: counted, and listed only when failed.
+SURVEY_REMINDER = "survey_reminder"
 
 
 @dataclass(frozen=True)
@@ -44,13 +51,22 @@ class MessageFilters:
 
 
 @dataclass(frozen=True)
+class SurveyReminderCounts:
+    """How many survey reminders were written for the event and how many went out; no names."""
+
+    planned: int = 0
+    sent: int = 0
+
+
+@dataclass(frozen=True)
 class MessagePage:
-    """One page of the log, with how many messages match in all."""
+    """One page of the log, with how many messages match in all, and the survey reminders counted."""
 
     messages: list[Message]
     total: int
     page: int
     page_size: int = PAGE_SIZE
+    survey_reminders: SurveyReminderCounts = SurveyReminderCounts()
 
     @property
     def pages(self) -> int:
@@ -69,8 +85,9 @@ class MessagePage:
 
 
 def matching(event_id: int, filters: MessageFilters) -> list[ColumnElement[bool]]:
-    """The conditions that pick the event's messages matching the filters."""
-    conditions = [Registration.event_id == event_id]
+    """The conditions that pick the event's messages matching the filters; survey reminders only when failed."""
+    conditions = [Registration.event_id == event_id,
+                  or_(Message.kind != SURVEY_REMINDER, Message.status == "failed")]
     if filters.kind:
         conditions.append(Message.kind == filters.kind)
     if filters.status:
@@ -89,7 +106,7 @@ def matching(event_id: int, filters: MessageFilters) -> list[ColumnElement[bool]
 
 
 def message_page(event_id: int, filters: MessageFilters, page: int, page_size: int = PAGE_SIZE) -> MessagePage:
-    """The event's messages matching the filters, the latest due first, on the given page (clamped), in two queries."""
+    """The event's messages matching the filters, the latest due first, on the given page (clamped), in three queries."""
     conditions = matching(event_id, filters)
     total = db.session.execute(
         select(func.count()).select_from(Message).join(Message.registration).where(*conditions)
@@ -104,7 +121,18 @@ def message_page(event_id: int, filters: MessageFilters, page: int, page_size: i
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    return MessagePage(list(db.session.execute(query).scalars()), total, page, page_size)
+    return MessagePage(list(db.session.execute(query).scalars()), total, page, page_size,
+                       survey_reminder_counts(event_id))
+
+
+def survey_reminder_counts(event_id: int) -> SurveyReminderCounts:
+    """How many survey reminders the event's registrants were planned, and how many of them were sent."""
+    planned, sent = db.session.execute(
+        select(func.count(), func.count().filter(Message.status == "sent"))
+        .select_from(Message).join(Message.registration)
+        .where(Registration.event_id == event_id, Message.kind == SURVEY_REMINDER)
+    ).one()
+    return SurveyReminderCounts(planned, sent)
 
 
 def failed_message_count(event: Event) -> int:

@@ -150,6 +150,31 @@ def test_the_overview_tells_of_failed_messages_and_links_to_them(logged_in_admin
     assert "could not be delivered" not in logged_in_admin.get(OVERVIEW.format(event.id)).get_data(as_text=True)
 
 
+def test_survey_reminders_are_counted_not_listed_except_a_failed_one_that_can_be_sent_again(logged_in_admin, db, event):
+    # A reminder is written for those who had not answered and cancelled for whoever answered before it went:
+    # listed by name, the rows would tell who answered the survey.
+    for status in ("pending", "cancelled", "sent", "failed"):
+        person = make_registration(event, first_name="Vastaaja", last_name=status.title(), email=f"{status}@example.org")
+        outbox_row(person, "survey_reminder", status)
+    db.session.commit()
+    for query, failed_shown in [("", True), ("kind=survey_reminder", True), ("status=cancelled", False),
+                                ("status=pending", False), ("status=sent", False), ("status=failed", True),
+                                ("q=Vastaaja", True), ("q=cancelled%40example.org", False)]:
+        response = logged_in_admin.get(MESSAGES.format(event.id) + "?" + query)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        listed = " ".join(row[0] for row in table_rows(response))
+        assert not any(f"{status}@example.org" in listed for status in ("pending", "cancelled", "sent"))
+        assert not any(f"Vastaaja {status.title()}" in html for status in ("pending", "cancelled", "sent"))
+        rows = [row for row in table_rows(response) if "failed@example.org" in row[0]]
+        assert len(rows) == failed_shown
+        if failed_shown:
+            assert rows[0][1:3] == ["Feedback survey reminder", "Failed"] and rows[0][-1] == "Send again"
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert "Survey reminders: 4 planned, 1 sent." in text
+    assert "Survey reminders" not in logged_in_admin.get(MESSAGES.format(event.id + 1)).get_data(as_text=True)
+
+
 # --- Mailings ---
 
 @pytest.fixture
