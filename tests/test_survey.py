@@ -12,6 +12,9 @@ from app.models import FeedbackAnswer, FeedbackResponse, Message, ProgrammeItem
 from app.models.types import utcnow
 from app.services import survey
 from app.services.composer import compose
+from app.services.events import cancel_event
+from app.services.outbox import still_wanted
+from app.services.planning import plan_followups, plan_survey_reminders, survey_reminder_due_at
 from app.services.retention import purge_expired
 from app.services.survey import Answer, InvalidAnswer, SurveyNotOpen
 from app.services.tokens import manage_token
@@ -383,6 +386,39 @@ def test_public_answers_are_refused_outside_the_open_time(client, db, public_for
     assert "The feedback survey closed on" in client.get(PUBLIC_URL + "?lang=en").get_data(as_text=True)
     assert client.post(PUBLIC_URL, data=valid_answers(public_form, event)).status_code == 409
     assert responses(db) == []
+
+
+def test_a_cancelled_events_survey_takes_no_answers_and_no_survey_mail_goes_for_it(client, db, form, event,
+                                                                                    registration):
+    form.public_token = "avoin-linkki-123"
+    db.session.commit()
+    followup_at = event.followup_due_at + timedelta(minutes=1)
+    reminder_at = survey_reminder_due_at(event) + timedelta(minutes=1)
+    # While the event stands, its follow-up and survey reminder are planned (undone here: the caller commits).
+    assert (plan_followups(now=followup_at), plan_survey_reminders(now=reminder_at)) == (1, 1)
+    db.session.rollback()
+    failed = outbox_row(db, registration, "survey_reminder")
+    failed.status = "failed"
+    assert cancel_event(event.id)
+    db.session.commit()
+
+    for url in (personal_url(registration), PUBLIC_URL):
+        page = client.get(url + "?lang=en")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "The webinar was cancelled, so its feedback survey is closed and takes no answers." in html
+        assert 'type="radio"' not in html
+        refused = client.post(url + "?lang=en", data=valid_answers(form, event))
+        assert refused.status_code == 409
+        assert "The webinar was cancelled" in refused.get_data(as_text=True)
+    with pytest.raises(SurveyNotOpen):
+        survey.save_answers(form, registration, [])
+    with pytest.raises(SurveyNotOpen):
+        survey.save_public_answers(form, "key-1", [])
+    assert responses(db) == []
+    assert (plan_followups(now=followup_at), plan_survey_reminders(now=reminder_at)) == (0, 0)
+    # A failed reminder is not sent again either.
+    assert not still_wanted(failed, reminder_at)
 
 
 # --- The follow-up mail's link ------------------------------------------------------------------

@@ -33,8 +33,15 @@ def keep_survey_pages_private(response):
 
 def notice_page(form: FeedbackForm, reason: str, status: int = 200):
     """Why the form cannot be answered here and now, said politely."""
+    if reason == "cancelled":
+        return render_template("public/survey_cancelled.html", event=form.event), status
     return render_template("public/survey_notice.html", form=form, event=form.event, reason=reason,
                            opens=survey.opens_at(form)), status
+
+
+def refused_page(form: FeedbackForm):
+    """The form stopped taking answers while they were being sent: why, with status 409."""
+    return notice_page(form, survey.form_state(form, utcnow()), 409)
 
 
 def answers_page(form: FeedbackForm, answers: SurveyAnswersForm, action: str, status: int = 200, **context):
@@ -63,7 +70,7 @@ def survey_form(token: str):
         save_personal(form, registration, answers)
     except SurveyNotOpen:
         db.session.rollback()
-        return notice_page(form, "closed", 409)
+        return refused_page(form)
     return redirect(url_for("public.survey_thanks", token=token))
 
 
@@ -129,7 +136,7 @@ def public_survey(public_token: str):
             page = notice_page(form, "answered_from_browser", 409)
         except SurveyNotOpen:
             db.session.rollback()
-            page = notice_page(form, "closed", 409)
+            page = refused_page(form)
         else:
             page = redirect(url_for("public.public_survey_thanks", public_token=public_token))
     else:

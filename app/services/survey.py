@@ -33,7 +33,7 @@ LONGEST_TEXT = 4000
 
 
 class SurveyNotOpen(Exception):
-    """The form does not take answers now: it has not opened yet or it has closed."""
+    """The form does not take answers now: it has not opened yet, it has closed, or its event was cancelled."""
 
 
 class AlreadyAnswered(Exception):
@@ -61,7 +61,12 @@ def opens_at(form: FeedbackForm) -> datetime:
 
 
 def form_state(form: FeedbackForm, now: datetime) -> str:
-    """"not_open", "open" or "closed" at `now`; a form without a closing time stays open."""
+    """"cancelled", "not_open", "open" or "closed" at `now`; a form without a closing time stays open.
+
+    A cancelled event's survey takes no answers, and so no survey reminder goes out for it.
+    """
+    if form.event.status == "cancelled":
+        return "cancelled"
     if now < opens_at(form):
         return "not_open"
     if form.closes_at is not None and now >= form.closes_at:
