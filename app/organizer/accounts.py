@@ -266,7 +266,7 @@ def detail_phrases(detail: dict | None) -> list[str]:
             phrases.append(_("Account: %(email)s", email=value))
         elif key == "role":
             phrases.append(_("Role: %(role)s", role=ROLE_NAMES.get(value, value)))
-        elif key == "changed":
+        elif key == "changed" and isinstance(value, list):
             phrases.append(_("Changed: %(fields)s", fields=", ".join(str(CHANGED_FIELD_NAMES.get(f, f)) for f in value)))
         elif key == "password":
             phrases.append(_("New password set by an administrator"))

@@ -58,6 +58,18 @@ def test_log_lists_newest_first_with_who_when_action_event_and_details(client, l
     assert rows[0][4] == "Account: organizer@example.org; Changed: role, series and events"
 
 
+def test_details_of_every_kind_of_entry_show_whatever_their_values(client, db, admin):
+    # An attendance import counts what it changed; an account change lists the fields.
+    add_entry(admin, "attendance_imported", make_event(), at=NOON_IN_HELSINKI, matched=4, changed=6)
+    db.session.commit()
+    log_in(client, admin.email)
+
+    response = client.get("/organizer/admin/audit")
+
+    assert response.status_code == 200
+    assert table_rows(response)[0][4] == "matched: 4; changed: 6"
+
+
 def test_a_password_an_admin_set_shows_as_such_in_the_log(client, db, admin, organizer):
     log_in(client, admin.email)
     client.post(f"/organizer/admin/organizers/{organizer.id}/password", data={
