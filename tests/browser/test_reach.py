@@ -5,27 +5,26 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Series
 from app.models.types import utcnow
 from tests.browser.test_organizer import PHONE, heading, read_csv
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, make_series
 
 # A past webinar of the series: (municipality code or None for another organization, attended), everyone confirmed.
 PAST_REGISTRANTS = [("092", "yes"), ("092", "yes"), ("092", "no"), ("049", "yes"), ("091", "no"),
                     ("638", "yes"), ("106", "yes"), (None, "yes")]
 PAST_TITLE = "Digituen mittarit kunnissa"
-# Nobody from these registers in any event the browser tests make (Kerava's and Karkkila's registrants cancelled).
+# Nobody from these registers in the series' events.
 NEVER_REACHED = {"fi": ["Karkkila", "Kerava"], "sv": ["Högfors", "Kervo"]}
+SERIES_NAME = "Digituen verkostot"
 
 
 @pytest.fixture(scope="session")
 def reach_series_id(live_app, organizer_site) -> int:
-    """The Kuntatutor series, with a past webinar whose attendance is known besides the organizer tests' event."""
+    """A series of its own, which the other browser tests add nothing to, with a past webinar whose attendance is known."""
     with live_app.app_context():
-        series = db.session.execute(select(Series).where(Series.slug == "kuntatutor")).scalar_one()
+        series = make_series(slug="digituen-verkostot", name_fi=SERIES_NAME, name_sv="Nätverk för digitalt stöd")
         starts_at = utcnow().replace(microsecond=0, second=0, minute=0) - timedelta(days=30)
         event = make_event(series=series, slug="digituen-mittarit", title_fi=PAST_TITLE, title_sv="Mätare för digitalt stöd",
                            host_municipality_code="091", starts_at=starts_at)
@@ -46,7 +45,7 @@ def open_reach(page, series_id: int, lang: str):
 def test_reach_page_shows_the_municipalities_by_event_and_the_ones_never_reached(admin_page, reach_series_id, tr):
     page = admin_page
     open_reach(page, reach_series_id, "fi")
-    expect(heading(page)).to_have_text(tr("Reach of the series %(series)s", series="Kuntatutor"))
+    expect(heading(page)).to_have_text(tr("Reach of the series %(series)s", series=SERIES_NAME))
     table = page.locator("#reach")
     expect(table.locator("tbody tr")).to_have_count(26 + 2)
     headers = table.locator("thead th").all_inner_texts()
@@ -78,7 +77,7 @@ def test_reach_csv_downloads_with_the_same_figures(admin_page, reach_series_id, 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name=tr("Download the reach (CSV)"), exact=True).click()
     download = csv_download.value
-    assert download.suggested_filename == "kuntatutor-reach.csv"
+    assert download.suggested_filename == "digituen-verkostot-reach.csv"
     start, (header, *rows) = read_csv(download.path())
     assert start == b"\xef\xbb\xbf"
     assert header[0] == tr("Municipality")
