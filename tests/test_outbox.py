@@ -20,8 +20,10 @@ from app.services.outbox import (
     deliver_claimed,
     deliver_due,
     retry_delay,
+    still_wanted,
 )
 from app.services.planning import plan_reminders
+from app.services.queue import queue_message
 from app.services.registration import Applicant, cancel_registration, register
 from app.services.transport import SMTPMailer
 from tests.factories import make_event, make_municipality
@@ -527,3 +529,14 @@ def test_a_reminder_for_a_start_time_the_event_no_longer_has_is_not_sent(mail_ap
     db.session.expire_all()
     assert reminder.status == "cancelled"
     assert not any(subject.startswith("Muistutus") for subject, _method in received_methods(smtp_server))
+
+
+def test_a_follow_up_of_an_event_cancelled_since_is_not_sent(db):
+    [confirmation] = confirmations(db, 1)
+    followup = queue_message(confirmation.registration, "followup")
+    db.session.commit()
+    assert still_wanted(followup, utcnow())
+
+    confirmation.registration.event.status = "cancelled"
+
+    assert not still_wanted(followup, utcnow())

@@ -114,7 +114,7 @@ def mail_context(message: Message, registration: Registration, event: Event, met
 def survey_context(registration: Registration, event: Event, token: str) -> dict:
     """The personal survey link, in the registration's language, and when the form closes; no link once it has closed."""
     form = form_of(event)
-    if form is None or survey.form_state(form, utcnow()) == "closed":
+    if form is None or survey.form_state(form, utcnow()) in ("closed", "cancelled"):
         return {"survey_url": None, "survey_closes_at": None}
     return {
         "survey_url": external_url("public.survey_form", token=token, lang=registration.language),

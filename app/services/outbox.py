@@ -187,7 +187,8 @@ def still_wanted(message: Message, now: datetime) -> bool:
     An invite or reminder needs a confirmed seat at a published event (a cancellation sends its
     own CANCEL); a reminder must speak of the event's current start and come before it (rule 6);
     an update is superseded by a later update to the same person; a survey reminder is dropped once the
-    person has answered or the form has closed; a purged registration has no recipient.
+    person has answered or the form has closed; a follow-up needs the event not cancelled; a purged
+    registration has no recipient.
     """
     registration = message.registration
     event = registration.event
@@ -203,6 +204,9 @@ def still_wanted(message: Message, now: datetime) -> bool:
         return not has_later_update(message)
     if message.kind == "survey_reminder":
         return survey_reminder_wanted(registration, now)
+    if message.kind == "followup":
+        # A failed follow-up sent again after the event was cancelled would thank people for nothing.
+        return event.status == "published"
     return True
 
 
