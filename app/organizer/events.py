@@ -114,7 +114,7 @@ def edit_event():
     if started:
         form.lock_logistics()
     page = "organizer/event_edit.html"
-    context = {"started": started, "cloning": False}
+    context = {"started": started, "cloning": False, "registered": active_registration_count(event.id)}
     if action != "save":
         return show_editor(page, form, action, **context)
     if not form.validate():

@@ -90,5 +90,7 @@ def dashboard():
 @bp.get("/events/<int:event_id>")
 def event():
     """One event at a glance: registrations by status, seats, sign-ups per day, municipalities reached."""
-    return render_template("organizer/event.html", summary=event_summary(g.event), started=has_started(g.event),
+    summary = event_summary(g.event)
+    return render_template("organizer/event.html", summary=summary, started=has_started(g.event),
+                           registered=summary.confirmed + summary.waitlisted,
                            failed_messages=failed_message_count(g.event))

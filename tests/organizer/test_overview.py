@@ -51,3 +51,18 @@ def test_event_without_registrations_says_so(logged_in_admin, db):
 
     assert "Nobody has registered yet." in text
     assert table_rows(logged_in_admin.get(f"/organizer/events/{event.id}")) == []
+
+
+def test_an_event_with_registrations_offers_cancelling_not_a_return_to_draft(logged_in_admin, db):
+    event = make_event()
+    make_registration(event)
+    empty = make_event()
+    db.session.commit()
+
+    with_people = logged_in_admin.get(f"/organizer/events/{event.id}").get_data(as_text=True)
+    nobody = logged_in_admin.get(f"/organizer/events/{empty.id}").get_data(as_text=True)
+
+    assert "Make the event a draft again" not in with_people
+    assert "1 person is registered, so the event cannot go back to a draft." in with_people
+    assert "Make the event a draft again" in nobody
+    assert "Cancel the event…" in with_people and "Cancel the event…" in nobody

@@ -59,7 +59,7 @@ def test_reach_table_has_every_municipality_other_organizations_and_totals(logge
     html = response.get_data(as_text=True)
     # The published events are the columns, the draft is not; the upcoming one says so.
     assert "Digital support" in html and "Networks" in html and "A draft" not in html
-    assert re.search(r'<th scope="col" class="number">\s*Networks · [^<]* · upcoming', html)
+    assert re.search(r'<th scope="col" class="number">\s*Networks\u00a0· [^<]*\u00a0· upcoming', html)
 
 
 def test_municipalities_never_reached_are_listed_and_marked_in_words(logged_in_admin, series):
