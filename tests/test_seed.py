@@ -141,6 +141,14 @@ def test_vantaa_webinar_is_published_on_a_wednesday_morning_in_helsinki_time(db)
     assert not event.registration_is_open(event.registration_closes_at)
 
 
+def test_vantaa_webinar_has_the_default_survey_opening_when_it_ends(db):
+    seed_demo(now=SEEDED_AT)
+    event = event_by_slug(db, VANTAA_WEBINAR_SLUG)
+    form = db.session.execute(select(FeedbackForm).where(FeedbackForm.event_id == event.id)).scalar_one()
+    assert form.opens_at == event.ends_at
+    assert [question.kind for question in form.questions] == [question.kind for question in DEFAULT_QUESTIONS]
+
+
 def test_vantaa_programme_runs_in_order_from_welcome_to_closing_word(db):
     seed_demo(now=SEEDED_AT)
     event = event_by_slug(db, VANTAA_WEBINAR_SLUG)

@@ -44,6 +44,7 @@ from app.models.types import utcnow
 from app.services.feedback_forms import (
     DEFAULT_QUESTIONS,
     QuestionDetails,
+    add_default_form,
     default_settings,
     new_form,
     option,
@@ -130,6 +131,8 @@ def ensure_vantaa_webinar(series: Series, today: date, now: datetime) -> bool:
     add_contacts(event, VANTAA_CONTACTS)
     db.session.add(event)
     db.session.flush()
+    # As every event made in the editor has.
+    add_default_form(event)
     return True
 
 
