@@ -14,7 +14,7 @@ from app.models import Series
 from app.models.types import utcnow
 from app.public import bp
 from app.public.forms import OTHER_ORGANIZATION, CancelForm, ManageDetailsForm, RegistrationForm
-from app.services import calendar, catalogue
+from app.services import calendar, catalogue, page_cache
 from app.services.addresses import email_key, normalized_email
 from app.services.health import health_report
 from app.services.municipalities import municipality_names
@@ -84,38 +84,45 @@ def series_page(series: Series | None):
 @bp.get("/")
 def home():
     """The first series' page, which is the service's front page."""
-    return series_page(catalogue.front_page_series())
+    return page_cache.serve("home", lambda: series_page(catalogue.front_page_series()))
 
 
 @bp.get("/series/<slug>")
 def series(slug: str):
     """A series' page."""
-    return series_page(or_404(catalogue.series_by_slug(slug)))
+    return page_cache.serve(f"series:{slug}", lambda: series_page(or_404(catalogue.series_by_slug(slug))))
 
 
 @bp.get("/series/<slug>/calendar.ics")
 def series_calendar(slug: str):
     """A calendar feed of the series' events to subscribe to; no join links."""
-    series = or_404(catalogue.series_by_slug(slug))
-    body = calendar.series_feed(series, catalogue.visible_events(series), page_language())
-    return Response(body, mimetype="text/calendar")
+    def render():
+        series = or_404(catalogue.series_by_slug(slug))
+        body = calendar.series_feed(series, catalogue.visible_events(series), page_language())
+        return Response(body, mimetype="text/calendar")
+    return page_cache.serve(f"series-ics:{slug}", render)
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
     """What, when, who hosts, the programme, contacts, seats and the register button."""
-    event, free = or_404(catalogue.event_page(slug))
-    now = utcnow()
-    return render_template(
-        "public/event.html", event=event, seats_left=free, registration_open=event.registration_is_open(now), now=now,
-    )
+    def render():
+        event, free = or_404(catalogue.event_page(slug))
+        now = utcnow()
+        return render_template(
+            "public/event.html", event=event, seats_left=free, registration_open=event.registration_is_open(now),
+            now=now,
+        )
+    return page_cache.serve(f"event:{slug}", render)
 
 
 @bp.get("/events/<slug>/calendar.ics")
 def event_calendar(slug: str):
     """Add-to-calendar file: METHOD:PUBLISH, without the join link."""
-    event = or_404(catalogue.visible_event(slug))
-    return calendar_response(calendar.event_calendar(event, page_language()), f"{event.slug}.ics")
+    def render():
+        event = or_404(catalogue.visible_event(slug))
+        return calendar_response(calendar.event_calendar(event, page_language()), f"{event.slug}.ics")
+    return page_cache.serve(f"event-ics:{slug}", render)
 
 
 def registration_email_key() -> str:
