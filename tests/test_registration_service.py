@@ -245,6 +245,58 @@ def test_a_repeat_sign_up_waits_for_the_lock_and_counts_the_seats_as_a_new_one_d
     assert abs(len(new) - len(repeat)) <= 1, (new, repeat)
 
 
+def test_a_new_sign_up_is_a_read_two_inserts_before_the_lock_and_only_the_count_under_it(db):
+    event = make_event(capacity=5)
+    db.session.commit()
+    sign_up(db, event, 1)  # the first sign-up of a test fills per-process caches
+    event_id, person = event.id, applicant(2)
+
+    statements = statements_of(db, lambda: (register(event_id, person, "2026-11"), db.session.commit()))
+
+    lock = next(n for n, statement in enumerate(statements) if takes_the_event_lock(statement))
+    read, registration, message = statements[:lock]
+    assert read.startswith("SELECT event.") and "FROM registration" not in read, read
+    # The repeat check is the unique index, met by the insert itself.
+    assert registration.startswith("INSERT INTO registration") and "ON CONFLICT" in registration, registration
+    assert message.startswith("INSERT INTO message"), message
+    under_the_lock = [statement for statement in statements[lock:] if not takes_the_event_lock(statement)]
+    if db.engine.dialect.name == "sqlite":
+        # SQLite's lock is a no-op write, then the same read of the event.
+        assert under_the_lock[0].startswith("SELECT event."), under_the_lock
+        under_the_lock = under_the_lock[1:]
+    assert len(under_the_lock) == 1 and counts_seats(under_the_lock[0]), under_the_lock
+
+
+def test_a_sign_up_written_without_the_unit_of_work_still_wakes_the_delivery_workers(app, db, monkeypatch):
+    event = make_event(capacity=1, waitlist_enabled=True)
+    db.session.commit()
+    rung = []
+    monkeypatch.setattr(app.extensions["outbox_doorbell"], "ring", rung.append)
+
+    confirmed = sign_up(db, event, 1)
+    waitlisted = sign_up(db, event, 2)
+    repeat = sign_up(db, event, 2)
+
+    [[confirmation], [waiting], [link]] = rung
+    assert db.session.get(Message, confirmation).registration_id == confirmed.registration_id
+    assert db.session.get(Message, waiting).kind == "waitlisted"
+    assert (db.session.get(Message, link).kind, repeat.registration_id) == ("already_registered", waitlisted.registration_id)
+
+
+def test_a_new_person_turned_away_from_a_full_event_leaves_no_row_and_wakes_nobody(app, db, monkeypatch):
+    event = make_event(capacity=1, waitlist_enabled=False)
+    db.session.commit()
+    sign_up(db, event, 1)
+    rung = []
+    monkeypatch.setattr(app.extensions["outbox_doorbell"], "ring", rung.append)
+
+    outcome = sign_up(db, event, 2)
+
+    assert (outcome.registration, outcome.event_full, rung) == (None, True, [])
+    assert db.session.execute(select(func.count()).select_from(Registration)).scalar_one() == 1
+    assert [m.kind for m in outbox(db)] == ["confirmation"]
+
+
 def test_a_repeat_sign_up_on_a_full_event_without_waiting_list_is_told_it_is_full_and_mailed(db):
     event = make_event(capacity=1, waitlist_enabled=False)
     first = sign_up(db, event, 1).registration

@@ -1,6 +1,8 @@
 """Writing outbox rows, each at most once per dedupe key (rule 5)."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Insert, Select, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Message, Registration
@@ -21,13 +23,6 @@ def queue_message(registration: Registration, kind: str, key: str | None = None,
     return message
 
 
-def queue_first_message(registration: Registration, kind: str, **fields) -> Message:
-    """Write the first row of a registration made in this transaction: nothing can share its key yet."""
-    message = Message(kind=kind, registration=registration, dedupe_key=dedupe_key(registration.id, kind), **fields)
-    db.session.add(message)
-    return message
-
-
 def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, **fields) -> int:
     """Write one row per selected registration that lacks it, in two queries; returns how many."""
     key = key or kind
@@ -42,3 +37,49 @@ def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, 
         for registration_id in missing
     )
     return len(missing)
+
+
+# Where a session notes the outbox rows its transaction wrote, for the commit hook that wakes the
+# delivery workers (workers/wakeup.py reads the same key).
+NEW_MESSAGE_IDS = "new_message_ids"
+
+
+def insert_of(model) -> Insert:
+    """An INSERT of the session's dialect, which can skip rows that meet a unique index (ON CONFLICT)."""
+    dialect = db.session.get_bind().dialect.name
+    return (sqlite_insert if dialect == "sqlite" else postgresql_insert)(model)
+
+
+def queue_first_message_row(registration_id: int, kind: str) -> int:
+    """Write the first row of a registration made in this transaction (nothing can share its key yet) as one Core INSERT; returns its id."""
+    message_id = db.session.execute(
+        insert(Message).values(kind=kind, registration_id=registration_id,
+                               dedupe_key=dedupe_key(registration_id, kind)).returning(Message.id)
+    ).scalar_one()
+    note_message_row(message_id)
+    return message_id
+
+
+def queue_message_row(registration_id: int, kind: str, key: str) -> int | None:
+    """queue_message as one Core INSERT that writes nothing when the dedupe key exists; returns the new row's id."""
+    message_id = db.session.execute(
+        insert_of(Message)
+        .values(kind=kind, registration_id=registration_id, dedupe_key=dedupe_key(registration_id, key))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Message.id)
+    ).scalar()
+    if message_id is not None:
+        note_message_row(message_id)
+    return message_id
+
+
+def note_message_row(message_id: int) -> None:
+    """The unit of work never saw a row written by a Core INSERT: tell the commit hook of it here."""
+    db.session.info.setdefault(NEW_MESSAGE_IDS, []).append(message_id)
+
+
+def forget_message_row(message_id: int) -> None:
+    """Take back a row from queue_first_message_row deleted in the same transaction: nothing to wake workers for."""
+    noted = db.session.info.get(NEW_MESSAGE_IDS, [])
+    if message_id in noted:
+        noted.remove(message_id)

@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy import Insert, ScalarSelect, delete, func, select, text, update
 from sqlalchemy.orm import load_only
 
 from app.extensions import db
 from app.models import Event, Message, Registration
-from app.models.registrations import ACTIVE_STATUSES
+from app.models.registrations import ACTIVE, ACTIVE_STATUSES
 from app.models.types import utcnow
-from app.services.queue import dedupe_key, queue_first_message, queue_message
+from app.services.queue import (
+    dedupe_key, forget_message_row, insert_of, queue_first_message_row, queue_message, queue_message_row,
+)
 from app.services.tokens import issue_manage_token
 
 
@@ -43,9 +45,14 @@ class Outcome:
     """What register() did. The page depends on `event_full` alone, which is the same for a repeat
     as for a new person (rule 3): the registration is None when a new person found no seat."""
 
-    registration: Registration | None
+    registration_id: int | None
     created: bool
     event_full: bool = False
+
+    @property
+    def registration(self) -> Registration | None:
+        """The registration itself, read when asked for: the sign-up page needs only `event_full`."""
+        return None if self.registration_id is None else db.session.get(Registration, self.registration_id)
 
 
 # What decides a seat, and all register() reads of the event: not its texts and programme.
@@ -117,22 +124,23 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     """
     now = now or utcnow()
     which = Event.slug == event if isinstance(event, str) else Event.id == event
-    row = db.session.execute(
-        select(Event, active_registration_of(Event.id, applicant.email)).options(ONLY_SEAT_COLUMNS).where(which)
-    ).one_or_none()
-    if row is None or not row.Event.registration_is_open(now):
+    event = db.session.execute(select(Event).options(ONLY_SEAT_COLUMNS).where(which)).scalar_one_or_none()
+    if event is None or not event.registration_is_open(now):
         raise RegistrationClosed
-    event, existing_id = row
-    if existing_id is None:
-        # Written first, outside the lock: sign-ups queue for the lock, so the less happens
-        # under it, the more of them an event takes a second. A racing twin is stopped by
-        # the unique index, and the caller retries it as a repeat.
-        registration = new_registration(event, applicant, privacy_notice_version, now)
-        message = queue_first_message(registration, "confirmation")
+    # Written first, outside the lock: sign-ups queue for the lock, so the less happens under
+    # it, the more of them an event takes a second. Core statements, not the unit of work:
+    # this is the site's busiest write. The unique index (rule 3) turns a repeat, or a twin
+    # racing this one, into no row, after waiting for the twin to commit or roll back.
+    registration_id = db.session.execute(
+        insert_unless_active(new_registration_values(event.id, applicant, privacy_notice_version, now))
+    ).scalar()
+    if registration_id is not None:
+        message_id = queue_first_message_row(registration_id, "confirmation")
     else:
-        registration = db.session.get(Registration, existing_id)
+        registration_id = db.session.execute(select(active_registration_of(event.id, applicant.email))).scalar_one()
         # At most one reminder of the link an hour, so nobody can flood an inbox.
-        queue_message(registration, "already_registered", f"already-registered:{now:%Y%m%d%H}")
+        queue_message_row(registration_id, "already_registered", f"already-registered:{now:%Y%m%d%H}")
+        message_id = None
 
     # A repeat waits for the lock and counts the seats as a new sign-up does, so that neither
     # its answer nor its speed tells anyone that the address is registered (rule 3).
@@ -142,45 +150,63 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     if not event.registration_is_open(now):
         raise RegistrationClosed
     taken = confirmed_count(event.id)
-    if existing_id is not None:
+    if message_id is None:
         # What a new person would be told now: full when every seat is taken and nobody can queue.
         full = event.capacity is not None and not event.waitlist_enabled and taken >= event.capacity
-        return Outcome(registration, created=False, event_full=full)
+        return Outcome(registration_id, created=False, event_full=full)
     if event.capacity is not None and taken > event.capacity:
         if not event.waitlist_enabled:
-            db.session.delete(message)
-            db.session.delete(registration)
-            db.session.flush()
+            db.session.execute(delete(Message).where(Message.id == message_id))
+            db.session.execute(delete(Registration).where(Registration.id == registration_id))
+            forget_message_row(message_id)
             return Outcome(None, created=False, event_full=True)
-        registration.status, registration.confirmed_at = "waitlisted", None
-        message.kind, message.dedupe_key = "waitlisted", dedupe_key(registration.id, "waitlisted")
-    return Outcome(registration, created=True)
+        db.session.execute(
+            update(Registration).where(Registration.id == registration_id).values(status="waitlisted", confirmed_at=None)
+        )
+        db.session.execute(
+            update(Message).where(Message.id == message_id)
+            .values(kind="waitlisted", dedupe_key=dedupe_key(registration_id, "waitlisted"))
+        )
+    return Outcome(registration_id, created=True)
 
 
-def new_registration(event: Event, applicant: Applicant, privacy_notice_version: str, now: datetime) -> Registration:
-    """Write the applicant's registration as confirmed, with a manage token; register() decides its seat."""
-    registration = Registration(
-        event=event,
-        email=applicant.email,
-        first_name=applicant.first_name,
-        last_name=applicant.last_name,
-        municipality_code=applicant.municipality_code,
-        organization=applicant.organization,
-        job_title=applicant.job_title,
-        language=applicant.language,
-        questions=applicant.questions,
-        accessibility_needs=applicant.accessibility_needs,
-        future_events_consent=applicant.future_events_consent,
-        privacy_notice_version=privacy_notice_version,
-        privacy_consented_at=now,
-        status="confirmed",
-        confirmed_at=now,
-        created_at=now,
+def insert_unless_active(values: dict) -> Insert:
+    """INSERT of a registration returning its id, or no row when the person already has an active one (rule 3)."""
+    return (
+        insert_of(Registration)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["event_id", "email"], index_where=text(ACTIVE))
+        .returning(Registration.id)
     )
-    issue_manage_token(registration)
-    db.session.add(registration)
-    db.session.flush()
-    return registration
+
+
+def new_registration_values(event_id: int, applicant: Applicant, privacy_notice_version: str,
+                            now: datetime) -> dict:
+    """The columns of the applicant's new registration, confirmed, with a manage token; register() decides its seat."""
+    token_holder = Registration()
+    issue_manage_token(token_holder)
+    return {
+        "event_id": event_id,
+        "email": applicant.email,
+        "first_name": applicant.first_name,
+        "last_name": applicant.last_name,
+        "municipality_code": applicant.municipality_code,
+        "organization": applicant.organization,
+        "job_title": applicant.job_title,
+        "language": applicant.language,
+        "questions": applicant.questions,
+        "accessibility_needs": applicant.accessibility_needs,
+        "future_events_consent": applicant.future_events_consent,
+        "privacy_notice_version": privacy_notice_version,
+        "privacy_consented_at": now,
+        "status": "confirmed",
+        "attended": "unknown",
+        "manage_token_nonce": token_holder.manage_token_nonce,
+        "manage_token_hash": token_holder.manage_token_hash,
+        "confirmed_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def gives_seats(event: Event, now: datetime) -> bool:
