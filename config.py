@@ -103,7 +103,10 @@ class Config:
     RATELIMIT_REDIS_TIMEOUT = 0.5
 
     # Each process keeps its own copy of what every visitor shares (municipality names, the
-    # blank registration form); nothing personal is cached. Stale for at most the timeout.
+    # blank registration form, the public pages); nothing personal is cached. Stale for at most
+    # the timeout, except the public pages, which also fall out of use at once when an organizer
+    # changes what they show: the content version they are keyed by lives in Redis when REDIS_URL
+    # is set, so every process of every machine hears of it (app/services/page_cache.py).
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 300
 
