@@ -6,12 +6,13 @@ Run by hand from the project root (not part of the test suite):
     .venv/bin/python -m bench.registration --rounds 3      # medians of three interleaved rounds
     .venv/bin/python -m bench.registration --duration 5 --warmup 1 --concurrency 8 --apps real
 
-It creates a scratch PostgreSQL database and uses an empty Redis database as the Celery broker
-(both emptied or dropped at the end), serves the real app with the production config (CSRF on,
-rate limits off, plain http) and bench/bare_app.py with the same gunicorn settings, and drives
-both with closed-loop clients on 127.0.0.1: each client GETs the form, takes the CSRF token from
-it and POSTs a valid registration with a new email, over and over, with its own cookie jar and
-kept-alive connection. Every real-app cell gets a new event with room for all (capacity 1,000,000,
+It creates a scratch PostgreSQL database and uses an empty Redis database as the Celery broker and
+the rate limits' store (both emptied or dropped at the end), serves the real app with the
+production config (CSRF on, rate limits on behind one trusted proxy, plain http) and
+bench/bare_app.py with the same gunicorn settings, and drives both with closed-loop clients on
+127.0.0.1: each client GETs the form, takes the CSRF token from it and POSTs a valid registration
+with a new email from an X-Forwarded-For address of its own, over and over, with its own cookie
+jar and kept-alive connection. Every real-app cell gets a new event with room for all (capacity 1,000,000,
 so the seat count runs); at each concurrency a second cell pre-loads the new event with --existing
 registrations. Rounds alternate which app and which event size go first.
 
@@ -54,7 +55,7 @@ CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Targets the figures are judged by.
 BARE_SHARE_AT_8 = 0.60
-P99_LIMIT_AT_32_MS = 250.0
+P99_LIMIT_AT_32_MS = 150.0
 SLOWDOWN_WITH_EXISTING = 0.10
 
 
@@ -91,10 +92,11 @@ class Cell:
 class Client:
     """One browser: a keep-alive connection and a cookie jar, registering over and over."""
 
-    def __init__(self, host: str, port: int, form_path: str, prefix: str):
+    def __init__(self, host: str, port: int, form_path: str, prefix: str, number: int = 0):
         self.host, self.port = host, port
         self.form_path = form_path
         self.prefix = prefix
+        self.number = number
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
         self.sent = 0
@@ -102,6 +104,9 @@ class Client:
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         """One request on the kept-alive connection; a connection the server closed while idle is reopened."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        # Each sign-up comes from an address of its own through the one trusted proxy, as people
+        # from many municipalities do: the rate limits run (and cost what they cost) but never refuse.
+        headers["X-Forwarded-For"] = f"10.{self.number % 256}.{self.sent // 256 % 256}.{self.sent % 256}"
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
@@ -203,7 +208,7 @@ def drive(server: GunicornServer, meter: CpuMeter, form_path: str, concurrency: 
     run_id = uuid.uuid4().hex[:8]
 
     def client_loop(n: int) -> None:
-        client = Client(server.host, server.port, form_path, f"{cell.app}-{run_id}-{n}")
+        client = Client(server.host, server.port, form_path, f"{cell.app}-{run_id}-{n}", n)
         try:
             while (began := time.monotonic()) < end:
                 try:
@@ -303,6 +308,9 @@ def seed_registrations(event_id: int, count: int) -> None:
             '<' || md5(random()::text) || '@kuntatutor>', now()
         FROM registration WHERE event_id = :event_id
     """), {"event_id": event_id, "suffix": ":confirmation"})
+    # Written in SQL, so the event's count of confirmed seats is told here.
+    db.session.execute(text("UPDATE event SET confirmed_count = confirmed_count + :count WHERE id = :event_id"),
+                       {"event_id": event_id, "count": count})
     db.session.commit()
 
 
@@ -398,11 +406,15 @@ def print_targets(summaries: list[Summary], existing: int) -> None:
 
     real8, bare8 = find("real", 8, 0), find("bare", 8, 0)
     if real8 and bare8 and bare8.rate:
-        share = real8.rate / bare8.rate
-        print(f"real / bare reg/s at c=8: {share:.0%} (target >= {BARE_SHARE_AT_8:.0%}): {verdict(share >= BARE_SHARE_AT_8)}")
+        # Wall-clock rates flatter the real app on a busy machine (other work caps the faster bare
+        # app more), so the verdict takes the worse of that share and the share of CPU per sign-up.
+        rate_share = real8.rate / bare8.rate
         real_cpu, bare_cpu = (sum(s.cpu_ms[w] for w in ("app", "db")) for s in (real8, bare8))
-        print(f"  CPU per registration at c=8, app + db: real {real_cpu:.1f} ms, bare {bare_cpu:.1f} ms"
-              f" (bare / real {bare_cpu / real_cpu:.0%})")
+        cpu_share = bare_cpu / real_cpu
+        share = min(rate_share, cpu_share)
+        print(f"real / bare at c=8: {share:.0%}, the worse of reg/s {rate_share:.0%} and CPU per registration"
+              f" (app + db: real {real_cpu:.1f} ms, bare {bare_cpu:.1f} ms) {cpu_share:.0%}"
+              f" (target >= {BARE_SHARE_AT_8:.0%}): {verdict(share >= BARE_SHARE_AT_8)}")
     real32 = find("real", 32, 0)
     if real32:
         print(f"real p99 at c=32: {real32.p99:.0f} ms (target < {P99_LIMIT_AT_32_MS:.0f} ms):"
@@ -428,7 +440,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
                         help="gunicorn's worker class; sync is its default and the README's production command")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker with --worker-class gthread")
-    parser.add_argument("--existing", type=int, default=5000, help="registrations on the event in the loaded cells")
+    parser.add_argument("--existing", type=int, default=20000, help="registrations on the event in the loaded cells")
     parser.add_argument("--apps", nargs="+", default=["real", "bare"], choices=["real", "bare"])
     args = parser.parse_args()
 
@@ -456,7 +468,9 @@ def main() -> None:
             "BASE_URL": "https://kuntatutor.example.org",
             "MAIL_FROM": "Kuntatutor <kuntatutor@example.org>",
             "SESSION_COOKIE_SECURE": "false",
-            "RATELIMIT_ENABLED": "false",
+            # Rate limits on, counted in Redis, as in production: with them off the bench reported
+            # a better share than a harness measuring the production configuration.
+            "TRUSTED_PROXIES": "1",
             "MAIL_FOLDER": str(Path(scratch) / "mail"),
         }
         bare_env = {"SECRET_KEY": uuid.uuid4().hex, "DATABASE_URL": database.url}

@@ -4,11 +4,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from app.models import Message, Registration
+from app.models import Event, Message, Registration
 from app.models.types import utcnow
+from app.services.attendees import apply_change, cancel_by_organizer
 from app.services.composer import compose
+from app.services.events import cancel_event
 from app.services.registration import (
     Applicant,
     CancellationClosed,
@@ -19,6 +22,7 @@ from app.services.registration import (
     register,
     seats_left,
 )
+from app.services.retention import purge_expired
 from tests.factories import make_event, make_municipality, make_registration
 
 
@@ -222,13 +226,15 @@ def statements_of(db, action) -> list[str]:
 
 
 def takes_the_event_lock(statement: str) -> bool:
-    """Whether the statement is lock_event's: FOR NO KEY UPDATE, or SQLite's no-op write of the event."""
-    return "FOR NO KEY UPDATE" in statement or statement.startswith("UPDATE event SET updated_at")
+    """Whether the statement locks the event: lock_event's FOR NO KEY UPDATE or SQLite's no-op write, or a write of its seat count."""
+    return "FOR NO KEY UPDATE" in statement or statement.startswith(("UPDATE event SET updated_at",
+                                                                     "UPDATE event SET confirmed_count"))
 
 
 def counts_seats(statement: str) -> bool:
-    """Whether the statement counts the event's confirmed registrations."""
-    return statement.startswith("SELECT (SELECT count(*)") or statement.startswith("SELECT count(*)")
+    """Whether the statement counts the event's confirmed registrations, or reads or moves its count of them."""
+    return (statement.startswith(("SELECT (SELECT count(*)", "SELECT count(*)", "UPDATE event SET confirmed_count"))
+            or statement.startswith("SELECT event.") and "event.confirmed_count" in statement)
 
 
 def test_a_repeat_sign_up_waits_for_the_lock_and_counts_the_seats_as_a_new_one_does(db):
@@ -245,7 +251,7 @@ def test_a_repeat_sign_up_waits_for_the_lock_and_counts_the_seats_as_a_new_one_d
     assert abs(len(new) - len(repeat)) <= 1, (new, repeat)
 
 
-def test_a_new_sign_up_is_a_read_two_inserts_before_the_lock_and_only_the_count_under_it(db):
+def test_a_new_sign_up_is_a_read_two_inserts_before_the_lock_and_one_update_of_the_seat_count(db):
     event = make_event(capacity=5)
     db.session.commit()
     sign_up(db, event, 1)  # the first sign-up of a test fills per-process caches
@@ -253,18 +259,13 @@ def test_a_new_sign_up_is_a_read_two_inserts_before_the_lock_and_only_the_count_
 
     statements = statements_of(db, lambda: (register(event_id, person, "2026-11"), db.session.commit()))
 
-    lock = next(n for n, statement in enumerate(statements) if takes_the_event_lock(statement))
-    read, registration, message = statements[:lock]
+    read, registration, message, seat = statements
     assert read.startswith("SELECT event.") and "FROM registration" not in read, read
     # The repeat check is the unique index, met by the insert itself.
     assert registration.startswith("INSERT INTO registration") and "ON CONFLICT" in registration, registration
     assert message.startswith("INSERT INTO message"), message
-    under_the_lock = [statement for statement in statements[lock:] if not takes_the_event_lock(statement)]
-    if db.engine.dialect.name == "sqlite":
-        # SQLite's lock is a no-op write, then the same read of the event.
-        assert under_the_lock[0].startswith("SELECT event."), under_the_lock
-        under_the_lock = under_the_lock[1:]
-    assert len(under_the_lock) == 1 and counts_seats(under_the_lock[0]), under_the_lock
+    # Under the lock only the seat count moves, at the same cost at any number of registrations.
+    assert seat.startswith("UPDATE event SET confirmed_count=(event.confirmed_count +") and "RETURNING" in seat, seat
 
 
 def test_a_sign_up_written_without_the_unit_of_work_still_wakes_the_delivery_workers(app, db, monkeypatch):
@@ -375,3 +376,68 @@ def test_giving_a_seat_confirms_and_mails_the_invite(db):
     db.session.commit()
     assert (waiting.status, waiting.confirmed_at) == ("confirmed", now)
     assert [m.registration_id for m in outbox(db, "promoted")] == [waiting.id]
+
+
+def seats_counted_and_kept(db, event) -> tuple[int, int]:
+    """The confirmed registrations as counted, and as the event's counter keeps them."""
+    db.session.commit()
+    counted = db.session.execute(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+    ).scalar_one()
+    kept = db.session.execute(select(Event.confirmed_count).where(Event.id == event.id)).scalar_one()
+    return counted, kept
+
+
+def test_the_event_counter_of_confirmed_seats_equals_the_count_after_every_kind_of_change(app, db):
+    event = make_event(capacity=2, waitlist_enabled=True)
+    other = make_event(capacity=1, waitlist_enabled=False)
+    steps = []
+
+    def after(step: str, on=event) -> None:
+        steps.append((step, *seats_counted_and_kept(db, on)))
+
+    after("an empty event")
+    first = sign_up(db, event, 1).registration_id
+    after("a confirmed sign-up")
+    second = sign_up(db, event, 2).registration_id
+    third = sign_up(db, event, 3).registration_id
+    fourth = sign_up(db, event, 4).registration_id
+    after("sign-ups to the waiting list")
+    sign_up(db, event, 1)
+    after("a repeat")
+    sign_up(db, other, 1)
+    sign_up(db, other, 2)
+    after("a new person turned away from a full event", other)
+    cancel_registration(first)
+    after("a cancellation that promotes")
+    cancel_registration(fourth)
+    after("a cancellation from the waiting list")
+    change_capacity(event.id, 5)
+    after("a capacity increase")
+    make_registration(event, status="waitlisted")
+    waiting = make_registration(event, status="waitlisted")
+    after("registrations made through the ORM")
+    apply_change(waiting.id, "confirm")
+    after("an organizer's confirmation from the waiting list")
+    cancel_by_organizer(second)
+    after("an organizer's cancellation")
+    db.session.delete(db.session.get(Registration, third))
+    after("a deleted registration")
+    cancel_event(event.id)
+    after("a cancelled event")
+    with time_machine.travel(event.ends_at + timedelta(days=app.config["RETENTION_DAYS"] + 1)):
+        purge_expired()
+    after("a purge")
+
+    assert [step for step in steps if step[1] != step[2]] == []
+    assert [kept for _step, _counted, kept in steps] == [0, 1, 2, 2, 1, 2, 2, 2, 2, 3, 3, 2, 2, 2]
+
+
+def test_the_seat_counter_cannot_go_below_zero(db):
+    event = make_event()
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Event).where(Event.id == event.id).values(confirmed_count=-1))
+        db.session.flush()
+    db.session.rollback()

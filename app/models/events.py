@@ -62,6 +62,7 @@ class Event(Localized, db.Model):
         CheckConstraint(in_list("status", EVENT_STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("confirmed_count >= 0", name="confirmed_count_not_negative"),
         CheckConstraint("revision >= 0", name="revision_not_negative"),
         CheckConstraint("followup_delay_minutes >= 0", name="followup_delay_not_negative"),
         CheckConstraint(
@@ -89,6 +90,10 @@ class Event(Localized, db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # The confirmed registrations, kept under the event's lock, so a sign-up decides its seat at
+    # the same cost at any number of registrations. Kept by register() and, for every change made
+    # through the ORM, by the flush hook in app/models/registrations.py.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     join_url: Mapped[str | None] = mapped_column(String(1000))
     recording_url: Mapped[str | None] = mapped_column(String(1000))

@@ -1,9 +1,12 @@
 """A person's registration for an event."""
 
+from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, text, update
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from app.extensions import db
 from app.i18n import LANGUAGES
@@ -90,3 +93,35 @@ class Registration(db.Model):
         if self.municipality is not None:
             return self.municipality.name(language)
         return self.organization or ""
+
+
+def seat_changes(session: Session) -> Counter:
+    """How the confirmed count of each event moves with the registrations this flush writes."""
+    changes = Counter()
+    for registration in session.new:
+        if isinstance(registration, Registration) and registration.status == "confirmed":
+            changes[registration.event_id] += 1
+    for registration in session.dirty:
+        if isinstance(registration, Registration):
+            added, _unchanged, deleted = get_history(registration, "status")
+            changes[registration.event_id] += ("confirmed" in added) - ("confirmed" in deleted)
+    for registration in session.deleted:
+        if isinstance(registration, Registration):
+            _added, unchanged, deleted = get_history(registration, "status")
+            changes[registration.event_id] -= "confirmed" in (*unchanged, *deleted)
+    return changes
+
+
+@listens_for(Session, "after_flush")
+def keep_confirmed_counts(session: Session, flush_context) -> None:
+    """Keep Event.confirmed_count right for every seat the ORM gives or takes (register() keeps its own).
+
+    A hook and not a call in each service, so that no path that confirms or cancels (the seat
+    rules, organizers' changes, the demo data, the tests' factories) can forget it.
+    """
+    for event_id, change in seat_changes(session).items():
+        if change:
+            session.connection().execute(
+                update(Event).where(Event.id == event_id)
+                .values(confirmed_count=Event.confirmed_count + change, updated_at=Event.updated_at)
+            )

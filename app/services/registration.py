@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Insert, ScalarSelect, delete, func, select, text, update
+from sqlalchemy import Insert, Row, ScalarSelect, delete, func, select, text, update
 from sqlalchemy.orm import load_only
 
 from app.extensions import db
@@ -60,6 +60,11 @@ class Outcome:
 ONLY_SEAT_COLUMNS = load_only(
     Event.id, Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
     Event.capacity, Event.waitlist_enabled, Event.revision,
+)
+# The same and the seats taken, read under the lock.
+SEAT_COLUMNS_AND_COUNT = load_only(
+    Event.id, Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
+    Event.capacity, Event.waitlist_enabled, Event.revision, Event.confirmed_count,
 )
 
 
@@ -142,20 +147,24 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
         queue_message_row(registration_id, "already_registered", f"already-registered:{now:%Y%m%d%H}")
         message_id = None
 
-    # A repeat waits for the lock and counts the seats as a new sign-up does, so that neither
+    # A repeat waits for the lock and reads the seats as a new sign-up does, so that neither
     # its answer nor its speed tells anyone that the address is registered (rule 3).
-    # Under the lock the count sees every sign-up decided before this one (and a new one
-    # itself), none that is still waiting: the seats go in the order the lock is granted.
-    event = lock_event(event.id, ONLY_SEAT_COLUMNS)
-    if not event.registration_is_open(now):
-        raise RegistrationClosed
-    taken = confirmed_count(event.id)
+    # Under the lock the count holds every sign-up decided before this one, none that is still
+    # waiting: the seats go in the order the lock is granted.
     if message_id is None:
+        event = lock_event(event.id, SEAT_COLUMNS_AND_COUNT)
+        if not event.registration_is_open(now):
+            raise RegistrationClosed
         # What a new person would be told now: full when every seat is taken and nobody can queue.
-        full = event.capacity is not None and not event.waitlist_enabled and taken >= event.capacity
+        full = event.capacity is not None and not event.waitlist_enabled and event.confirmed_count >= event.capacity
         return Outcome(registration_id, created=False, event_full=full)
-    if event.capacity is not None and taken > event.capacity:
-        if not event.waitlist_enabled:
+    seat = take_seat(event.id)
+    # Event.registration_is_open reads only columns the seat row carries.
+    if not Event.registration_is_open(seat, now):
+        raise RegistrationClosed
+    if seat.capacity is not None and seat.confirmed_count > seat.capacity:
+        give_back_seat(event.id)
+        if not seat.waitlist_enabled:
             db.session.execute(delete(Message).where(Message.id == message_id))
             db.session.execute(delete(Registration).where(Registration.id == registration_id))
             forget_message_row(message_id)
@@ -168,6 +177,30 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
             .values(kind="waitlisted", dedupe_key=dedupe_key(registration_id, "waitlisted"))
         )
     return Outcome(registration_id, created=True)
+
+
+def take_seat(event_id: int) -> Row:
+    """Count one more confirmed seat, taking the event's write lock, and return the event's seat columns as they now are.
+
+    One UPDATE is both the lock and the count: PostgreSQL rereads the row once a writer ahead
+    of it commits, and on SQLite a write takes the database's writer lock.
+    """
+    return db.session.execute(
+        update(Event).where(Event.id == event_id)
+        .values(confirmed_count=Event.confirmed_count + 1, updated_at=Event.updated_at)
+        .returning(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
+                   Event.capacity, Event.waitlist_enabled, Event.confirmed_count)
+        .execution_options(synchronize_session=False)
+    ).one()
+
+
+def give_back_seat(event_id: int) -> None:
+    """Undo take_seat: the sign-up went to the waiting list or away; the caller still holds the lock."""
+    db.session.execute(
+        update(Event).where(Event.id == event_id)
+        .values(confirmed_count=Event.confirmed_count - 1, updated_at=Event.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def insert_unless_active(values: dict) -> Insert:
