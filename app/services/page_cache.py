@@ -42,7 +42,7 @@ from app.models import ContactPerson, Event, Municipality, ProgrammeItem, Series
 log = logging.getLogger(__name__)
 
 # How long a kept page may be used: how stale its seats left may be. The same as the blank
-# registration form page's (app/public/views.py BLANK_FORM_PAGE_SECONDS); a test holds them equal.
+# registration form page's (app/public/views.py BLANK_FORM_PAGE_SECONDS); a test holds it no longer.
 PAGE_SECONDS = 10
 VERSION_KEY = "public-content-version"
 KEY_PREFIX = "kuntatutor-pages:"
