@@ -126,7 +126,7 @@ def content_changed() -> None:
 
 
 def shows_on_public_pages(instance) -> bool:
-    """Whether a changed row is something a public page shows: a column of it changed (relationships are their own rows)."""
+    """Whether a changed row changes a public page: one of its columns did (related rows count on their own)."""
     if not isinstance(instance, PUBLIC_CONTENT):
         return False
     state = inspect(instance)
