@@ -44,18 +44,22 @@ def queue_for_each(registration_ids: Select, kind: str, key: str | None = None, 
 NEW_MESSAGE_IDS = "new_message_ids"
 
 
-def insert_of(model) -> Insert:
-    """An INSERT of the session's dialect, which can skip rows that meet a unique index (ON CONFLICT)."""
-    dialect = db.session.get_bind().dialect.name
+def insert_of(model, dialect: str | None = None) -> Insert:
+    """An INSERT of the session's (or the named) dialect, which can skip rows that meet a unique index (ON CONFLICT)."""
+    dialect = dialect or db.session.get_bind().dialect.name
     return (sqlite_insert if dialect == "sqlite" else postgresql_insert)(model)
+
+
+# Built once: a statement with its values bound at execution is compiled once per process, not
+# once per sign-up.
+FIRST_MESSAGE_INSERT = insert(Message.__table__).returning(Message.__table__.c.id)
 
 
 def queue_first_message_row(registration_id: int, kind: str) -> int:
     """Write the first row of a registration made in this transaction (nothing can share its key yet) as one Core INSERT; returns its id."""
-    message_id = db.session.execute(
-        insert(Message).values(kind=kind, registration_id=registration_id,
-                               dedupe_key=dedupe_key(registration_id, kind)).returning(Message.id)
-    ).scalar_one()
+    message_id = db.session.connection().execute(FIRST_MESSAGE_INSERT, {
+        "kind": kind, "registration_id": registration_id, "dedupe_key": dedupe_key(registration_id, kind),
+    }).scalar_one()
     note_message_row(message_id)
     return message_id
 

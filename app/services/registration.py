@@ -1,9 +1,10 @@
 """Registering, changing and cancelling, with the seat rules of DESIGN.md (rules 1-3)."""
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
-from sqlalchemy import Insert, Row, ScalarSelect, delete, func, select, text, update
+from sqlalchemy import Insert, Row, ScalarSelect, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import load_only
 
 from app.extensions import db
@@ -136,8 +137,9 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     # it, the more of them an event takes a second. Core statements, not the unit of work:
     # this is the site's busiest write. The unique index (rule 3) turns a repeat, or a twin
     # racing this one, into no row, after waiting for the twin to commit or roll back.
-    registration_id = db.session.execute(
-        insert_unless_active(new_registration_values(event.id, applicant, privacy_notice_version, now))
+    registration_id = db.session.connection().execute(
+        insert_unless_active(db.session.get_bind().dialect.name),
+        new_registration_values(event.id, applicant, privacy_notice_version, now),
     ).scalar()
     if registration_id is not None:
         message_id = queue_first_message_row(registration_id, "confirmation")
@@ -179,19 +181,23 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
     return Outcome(registration_id, created=True)
 
 
+EVENT = Event.__table__
+# Built once, its values bound at execution, so it is compiled once per process.
+TAKE_SEAT = (
+    update(EVENT).where(EVENT.c.id == bindparam("seat_event_id"))
+    .values(confirmed_count=EVENT.c.confirmed_count + 1, updated_at=EVENT.c.updated_at)
+    .returning(EVENT.c.status, EVENT.c.registration_opens_at, EVENT.c.registration_closes_at, EVENT.c.starts_at,
+               EVENT.c.capacity, EVENT.c.waitlist_enabled, EVENT.c.confirmed_count)
+)
+
+
 def take_seat(event_id: int) -> Row:
     """Count one more confirmed seat, taking the event's write lock, and return the event's seat columns as they now are.
 
     One UPDATE is both the lock and the count: PostgreSQL rereads the row once a writer ahead
     of it commits, and on SQLite a write takes the database's writer lock.
     """
-    return db.session.execute(
-        update(Event).where(Event.id == event_id)
-        .values(confirmed_count=Event.confirmed_count + 1, updated_at=Event.updated_at)
-        .returning(Event.status, Event.registration_opens_at, Event.registration_closes_at, Event.starts_at,
-                   Event.capacity, Event.waitlist_enabled, Event.confirmed_count)
-        .execution_options(synchronize_session=False)
-    ).one()
+    return db.session.connection().execute(TAKE_SEAT, {"seat_event_id": event_id}).one()
 
 
 def give_back_seat(event_id: int) -> None:
@@ -203,13 +209,14 @@ def give_back_seat(event_id: int) -> None:
     )
 
 
-def insert_unless_active(values: dict) -> Insert:
+@cache
+def insert_unless_active(dialect: str) -> Insert:
     """INSERT of a registration returning its id, or no row when the person already has an active one (rule 3)."""
+    table = Registration.__table__
     return (
-        insert_of(Registration)
-        .values(values)
+        insert_of(table, dialect)
         .on_conflict_do_nothing(index_elements=["event_id", "email"], index_where=text(ACTIVE))
-        .returning(Registration.id)
+        .returning(table.c.id)
     )
 
 
