@@ -226,7 +226,7 @@ def statements_of(db, action) -> list[str]:
 
 
 def takes_the_event_lock(statement: str) -> bool:
-    """Whether the statement locks the event: lock_event's FOR NO KEY UPDATE or SQLite's no-op write, or a write of its seat count."""
+    """Whether the statement locks the event: lock_event's (FOR NO KEY UPDATE, SQLite's no-op write) or a seat count's write."""
     return "FOR NO KEY UPDATE" in statement or statement.startswith(("UPDATE event SET updated_at",
                                                                      "UPDATE event SET confirmed_count"))
 
@@ -281,7 +281,8 @@ def test_a_sign_up_written_without_the_unit_of_work_still_wakes_the_delivery_wor
     [[confirmation], [waiting], [link]] = rung
     assert db.session.get(Message, confirmation).registration_id == confirmed.registration_id
     assert db.session.get(Message, waiting).kind == "waitlisted"
-    assert (db.session.get(Message, link).kind, repeat.registration_id) == ("already_registered", waitlisted.registration_id)
+    assert db.session.get(Message, link).kind == "already_registered"
+    assert repeat.registration_id == waitlisted.registration_id
 
 
 def test_a_new_person_turned_away_from_a_full_event_leaves_no_row_and_wakes_nobody(app, db, monkeypatch):

@@ -56,7 +56,10 @@ FIRST_MESSAGE_INSERT = insert(Message.__table__).returning(Message.__table__.c.i
 
 
 def queue_first_message_row(registration_id: int, kind: str) -> int:
-    """Write the first row of a registration made in this transaction (nothing can share its key yet) as one Core INSERT; returns its id."""
+    """Write the first row of a registration made in this transaction, as one Core INSERT; returns its id.
+
+    Nothing can share its key yet, so nothing is looked up first.
+    """
     message_id = db.session.connection().execute(FIRST_MESSAGE_INSERT, {
         "kind": kind, "registration_id": registration_id, "dedupe_key": dedupe_key(registration_id, kind),
     }).scalar_one()

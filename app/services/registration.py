@@ -172,7 +172,8 @@ def register(event: int | str, applicant: Applicant, privacy_notice_version: str
             forget_message_row(message_id)
             return Outcome(None, created=False, event_full=True)
         db.session.execute(
-            update(Registration).where(Registration.id == registration_id).values(status="waitlisted", confirmed_at=None)
+            update(Registration).where(Registration.id == registration_id)
+            .values(status="waitlisted", confirmed_at=None)
         )
         db.session.execute(
             update(Message).where(Message.id == message_id)
@@ -192,7 +193,7 @@ TAKE_SEAT = (
 
 
 def take_seat(event_id: int) -> Row:
-    """Count one more confirmed seat, taking the event's write lock, and return the event's seat columns as they now are.
+    """Count one more confirmed seat, taking the event's write lock; returns the event's seat columns as they now are.
 
     One UPDATE is both the lock and the count: PostgreSQL rereads the row once a writer ahead
     of it commits, and on SQLite a write takes the database's writer lock.
