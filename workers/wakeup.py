@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Message
 from app.services.outbox import BATCH_SIZE
+from app.services.queue import NEW_MESSAGE_IDS
 from workers.delivery import deliver_messages, sweep_outbox
 
 log = logging.getLogger(__name__)
@@ -77,19 +78,19 @@ def remember_new_messages(session: Session, flush_context) -> None:
     """Note the ids of outbox rows this flush inserted."""
     new_ids = [obj.id for obj in session.new if isinstance(obj, Message)]
     if new_ids:
-        session.info.setdefault("new_message_ids", []).extend(new_ids)
+        session.info.setdefault(NEW_MESSAGE_IDS, []).extend(new_ids)
 
 
 def wake_delivery(session: Session) -> None:
     """After a commit, ring the app's doorbell for the rows the transaction wrote."""
-    ids = session.info.pop("new_message_ids", None)
+    ids = session.info.pop(NEW_MESSAGE_IDS, None)
     if ids:
         current_app.extensions["outbox_doorbell"].ring(ids)
 
 
 def forget_new_messages(session: Session, previous_transaction=None) -> None:
     """A rolled-back transaction wrote nothing to announce."""
-    session.info.pop("new_message_ids", None)
+    session.info.pop(NEW_MESSAGE_IDS, None)
 
 
 def watch_sessions(session_class) -> None:
