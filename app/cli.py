@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.users import ROLES
 from app.demo import seed
-from app.services import organizers, retention
+from app.services import organizers, registration, retention
 
 
 def register(app: Flask) -> None:
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_organizer)
     app.cli.add_command(purge_expired)
+    app.cli.add_command(recount_seats)
 
 
 @click.command("seed-demo")
@@ -89,3 +90,11 @@ def purge_expired() -> None:
     purged = retention.purge_expired()
     db.session.commit()
     click.echo(f"Personal data removed from {purged} registrations.")
+
+
+@click.command("recount-seats")
+def recount_seats() -> None:
+    """Correct the seat counters of events still to start from their registrations (also run every minute by beat)."""
+    corrected = registration.recount_seats()
+    db.session.commit()
+    click.echo(f"Seat counters corrected on {len(corrected)} events.")

@@ -19,6 +19,7 @@ from app.services.registration import (
     cancel_registration,
     change_capacity,
     give_seat,
+    recount_seats,
     register,
     seats_left,
 )
@@ -442,3 +443,59 @@ def test_the_seat_counter_cannot_go_below_zero(db):
         db.session.execute(update(Event).where(Event.id == event.id).values(confirmed_count=-1))
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_seat_counter_left_too_low_by_a_change_outside_the_orm_is_corrected_before_it_overbooks(app, db, runner):
+    make_municipality()
+    event = make_event(capacity=2, waitlist_enabled=True)
+    past = make_event(starts_at=utcnow() - timedelta(days=1))
+    for n in (1, 2):
+        register(event.id, applicant(n), "2026-11")
+    db.session.commit()
+    # A fix made in psql, or a web process still on the code from before the counter.
+    db.session.execute(update(Event).where(Event.id.in_([event.id, past.id])).values(confirmed_count=0))
+    db.session.commit()
+
+    assert recount_seats() == [event.id]
+    db.session.commit()
+    outcome = register(event.id, applicant(3), "2026-11")
+    db.session.commit()
+
+    assert outcome.registration.status == "waitlisted"
+    assert db.session.execute(
+        select(func.count()).where(Registration.event_id == event.id, Registration.status == "confirmed")
+    ).scalar_one() == 2
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).confirmed_count == 2
+    # A started event's seats no longer matter; its counter is left as it is.
+    assert db.session.get(Event, past.id).confirmed_count == 0
+    assert recount_seats() == []
+
+
+def test_flask_recount_seats_corrects_the_counters(app, db, runner):
+    event = make_event()
+    make_registration(event)
+    db.session.commit()
+    db.session.execute(update(Event).where(Event.id == event.id).values(confirmed_count=5))
+    db.session.commit()
+
+    result = runner.invoke(args=["recount-seats"])
+
+    assert "Seat counters corrected on 1 events." in result.output
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).confirmed_count == 1
+
+
+def test_a_status_set_without_loading_the_old_one_still_moves_the_counter(db):
+    event = make_event()
+    registration = make_registration(event)
+    db.session.commit()
+    db.session.expire_all()
+    registration = db.session.get(Registration, registration.id)
+    db.session.expire(registration, ["status"])
+
+    registration.status = "cancelled"
+    db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).confirmed_count == 0

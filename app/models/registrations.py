@@ -67,7 +67,8 @@ class Registration(db.Model):
     privacy_notice_version: Mapped[str] = mapped_column(String(40))
     privacy_consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
     future_events_consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(12))
+    # Its old value is loaded before a change, so the seat counter's hook always sees what it was.
+    status: Mapped[str] = mapped_column(String(12), active_history=True)
     attended: Mapped[str] = mapped_column(String(7), default="unknown")
     # The token is the nonce signed with SECRET_KEY (app/services/tokens.py): the database alone
     # can neither read nor forge it. Lookups go by the issued token's hash, or after a key

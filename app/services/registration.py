@@ -1,5 +1,7 @@
 """Registering, changing and cancelling, with the seat rules of DESIGN.md (rules 1-3)."""
 
+import logging
+
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime
@@ -16,6 +18,8 @@ from app.services.queue import (
 )
 from app.services.tokens import issue_manage_token
 
+
+log = logging.getLogger(__name__)
 
 class RegistrationClosed(Exception):
     """The event does not take sign-ups now."""
@@ -367,3 +371,29 @@ def update_details(registration: Registration, **details) -> Registration:
     for field, value in details.items():
         setattr(registration, field, value)
     return registration
+
+
+def recount_seats(now: datetime | None = None) -> list[int]:
+    """Set event.confirmed_count to the real count wherever they differ, for events still to start; returns their ids.
+
+    register() decides seats from the counter, which the ORM's hook and register() keep; a
+    status changed some other way (a raw SQL fix, code from before the counter during a
+    rolling deploy) would leave it wrong, and a counter too low would overbook (rule 1). Each
+    event is recounted under its lock, in a statement that starts after the lock is held, so
+    the count sees every sign-up committed before it.
+    """
+    now = now or utcnow()
+    drifted = list(db.session.execute(
+        select(Event.id).where(Event.starts_at > now, Event.confirmed_count != confirmed_count_of(Event.id))
+    ).scalars())
+    corrected = []
+    for event_id in drifted:
+        event = lock_event(event_id)
+        # Seen without the lock, a difference may have been a sign-up in flight; under it, it is real.
+        real = confirmed_count(event_id)
+        if event.confirmed_count != real:
+            log.warning("Seat counter of event %s was %s, corrected to %s", event_id, event.confirmed_count, real)
+            event.confirmed_count = real
+            corrected.append(event_id)
+    db.session.flush()
+    return corrected
