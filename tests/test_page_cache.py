@@ -122,6 +122,15 @@ def test_cancel_and_publish_show_at_once_also_in_the_calendar_files(app, db, cli
     assert "Peruttu" in text(client.get("/events/digituki"))
 
 
+def test_a_cancel_shows_at_once_on_the_registration_form_page_too(app, db, client, clock, webinar, admin_client):
+    register = f"/events/{webinar.slug}/register"
+    assert 'name="email"' in text(client.get(register))
+
+    admin_client.post(f"/organizer/events/{webinar.id}/cancel")
+
+    assert 'name="email"' not in text(client.get(register))
+
+
 def test_each_language_has_its_own_page(app, client, clock, webinar):
     assert "Digituki kuntoon" in text(client.get("/events/digituki"))
     english = app.test_client()

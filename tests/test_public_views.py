@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app.models import Message, Registration
+from app.models import Event, Message, Registration
 from app.models.types import utcnow
 from app.services import page_cache
 from app.services.tokens import manage_token
@@ -363,7 +363,8 @@ def test_the_cached_form_page_gives_each_visitor_their_own_working_csrf_token(ap
 def test_the_form_page_is_kept_for_ten_seconds_per_language(client, db, event):
     with time_machine.travel(utcnow(), tick=False) as traveller:
         assert "Digituki kuntoon" in client.get(f"/events/{event.slug}/register?lang=fi").text
-        event.title_fi = "Digituki uudistuu"
+        # Written past the ORM, so no content version moves: only the page's ten seconds end it.
+        db.session.execute(update(Event).where(Event.id == event.id).values(title_fi="Digituki uudistuu"))
         db.session.commit()
         assert "Digituki kuntoon" in client.get(f"/events/{event.slug}/register?lang=fi").text
         assert "Digitalt stöd" in client.get(f"/events/{event.slug}/register?lang=sv").text

@@ -194,7 +194,8 @@ def blank_form_page(slug: str) -> str:
     if session.get("_flashes"):
         # A message waits to be shown once, in this page only.
         return render_blank_form_page(slug)
-    key = f"blank-form-page:{slug}:{page_language()}"
+    # Under the content version, as the event page is: an organizer's cancel shows here at once too.
+    key = f"blank-form-page:{slug}:{page_language()}:{page_cache.content_version()}"
     page = cache.get(key)
     if page is None:
         page = render_blank_form_page(slug).replace(generate_csrf(), CSRF_STAND_IN)
