@@ -7,7 +7,6 @@ list (rule 2), and every change that concerns the person writes their mail to th
 
 from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
@@ -17,6 +16,7 @@ from app.extensions import db
 from app.models import Municipality, Registration
 from app.models.registrations import ATTENDANCE, REGISTRATION_STATUSES
 from app.models.types import utcnow
+from app.services.paging import Paged, page_within
 from app.services.registration import (
     CancellationClosed,
     can_cancel,
@@ -66,28 +66,13 @@ class AttendeeFilters:
 
 
 @dataclass(frozen=True)
-class AttendeePage:
+class AttendeePage(Paged):
     """One page of the list, with how many registrations match in all."""
 
     registrations: list[Registration]
     total: int
     page: int
     page_size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching registrations fill; at least one."""
-        return max(1, ceil(self.total / self.page_size))
-
-    @property
-    def first_number(self) -> int:
-        """The position of the page's first row among all matching ones, counting from 1."""
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        """The position of the page's last row among all matching ones."""
-        return min(self.page * self.page_size, self.total)
 
 
 def like_pattern(term: str) -> str:
@@ -159,7 +144,7 @@ def attendee_page(event_id: int, filters: AttendeeFilters, page: int, language: 
     """The registrations matching the filters on the given page (clamped to the pages there are), in two queries."""
     conditions = matching(event_id, filters)
     total = db.session.execute(select(func.count()).select_from(Registration).where(*conditions)).scalar_one()
-    page = min(max(page, 1), max(1, ceil(total / page_size)))
+    page = page_within(page, total, page_size)
     query = (
         select(Registration)
         .outerjoin(Registration.municipality)

@@ -11,7 +11,6 @@ listed, so that it can be sent again; sending checks again that the person has n
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -22,6 +21,7 @@ from app.models import Event, Mailing, Message, OrganizerUser, Registration
 from app.models.messages import MESSAGE_KINDS, MESSAGE_STATUSES
 from app.services.attendees import like_pattern
 from app.services.outbox import still_wanted
+from app.services.paging import Paged, page_within
 
 PAGE_SIZE = 50
 # The kind whose rows tell who has answered the survey: counted, and listed only when failed.
@@ -59,7 +59,7 @@ class SurveyReminderCounts:
 
 
 @dataclass(frozen=True)
-class MessagePage:
+class MessagePage(Paged):
     """One page of the log, with how many messages match in all, and the survey reminders counted."""
 
     messages: list[Message]
@@ -67,21 +67,6 @@ class MessagePage:
     page: int
     page_size: int = PAGE_SIZE
     survey_reminders: SurveyReminderCounts = SurveyReminderCounts()
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching messages fill; at least one."""
-        return max(1, ceil(self.total / self.page_size))
-
-    @property
-    def first_number(self) -> int:
-        """The position of the page's first row among all matching ones, counting from 1."""
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        """The position of the page's last row among all matching ones."""
-        return min(self.page * self.page_size, self.total)
 
 
 def matching(event_id: int, filters: MessageFilters) -> list[ColumnElement[bool]]:
@@ -111,7 +96,7 @@ def message_page(event_id: int, filters: MessageFilters, page: int, page_size: i
     total = db.session.execute(
         select(func.count()).select_from(Message).join(Message.registration).where(*conditions)
     ).scalar_one()
-    page = min(max(page, 1), max(1, ceil(total / page_size)))
+    page = page_within(page, total, page_size)
     query = (
         select(Message)
         .join(Message.registration)

@@ -1,0 +1,31 @@
+"""Long lists shown a page at a time: which page to show, and where its rows stand among all."""
+
+from math import ceil
+
+
+class Paged:
+    """What a page of a long list tells about its place; the dataclass using it has `total`, `page` and `page_size`."""
+
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching rows fill; at least one."""
+        return max(1, ceil(self.total / self.page_size))
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first row among all matching ones, counting from 1."""
+        return (self.page - 1) * self.page_size + 1 if self.total else 0
+
+    @property
+    def last_number(self) -> int:
+        """The position of the page's last row among all matching ones."""
+        return min(self.page * self.page_size, self.total)
+
+
+def page_within(page: int, total: int, page_size: int) -> int:
+    """The asked page, moved within the pages there are (the first when there are none)."""
+    return min(max(page, 1), max(1, ceil(total / page_size)))
