@@ -214,6 +214,18 @@ def test_the_compose_page_counts_the_recipients_per_language(logged_in_admin, au
     assert len(token_of(page)) >= 32
 
 
+def test_a_line_break_in_a_subject_is_refused_so_no_header_can_be_added(logged_in_admin, db, audience_event):
+    token = token_of(logged_in_admin.get(COMPOSE.format(audience_event.id)).get_data(as_text=True))
+
+    response = logged_in_admin.post(COMPOSE.format(audience_event.id), data=form_data(
+        token, subject_fi="Muutos\r\nBcc: everyone@example.org", action="send", confirmed_count="3"))
+
+    assert response.status_code == 400
+    assert "Use only letters, numbers and punctuation, on one line." in response.get_data(as_text=True)
+    assert db.session.execute(select(func.count(Mailing.id))).scalar() == 0
+    assert db.session.execute(select(func.count(Message.id)).where(Message.kind == "announcement")).scalar() == 0
+
+
 def test_a_language_with_recipients_needs_its_texts_and_nothing_is_saved(logged_in_admin, db, audience_event):
     token = token_of(logged_in_admin.get(COMPOSE.format(audience_event.id)).get_data(as_text=True))
 
