@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Municipality, Registration
 from app.models.registrations import ATTENDANCE, REGISTRATION_STATUSES
 from app.models.types import utcnow
-from app.services.paging import Paged, page_within
+from app.services.alphabet import alphabetical
+from app.services.paging import Paged, found_in, page_within
 from app.services.registration import (
     CancellationClosed,
     can_cancel,
@@ -75,27 +76,17 @@ class AttendeePage(Paged):
     page_size: int = PAGE_SIZE
 
 
-def like_pattern(term: str) -> str:
-    """A LIKE pattern that finds the term anywhere, its own % and _ taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def matching(event_id: int, filters: AttendeeFilters) -> list[ColumnElement[bool]]:
     """The conditions that pick the event's registrations matching the filters."""
     conditions = [Registration.event_id == event_id]
-    term = " ".join(filters.search.split())
-    if term:
-        pattern = like_pattern(term)
-        conditions.append(or_(*(
-            column.ilike(pattern, escape="\\")
-            for column in (
-                Registration.first_name, Registration.last_name, Registration.email, Registration.organization,
-                # "Aino Virtanen" as people type it, and "Virtanen Aino" as lists sort it.
-                Registration.first_name + " " + Registration.last_name,
-                Registration.last_name + " " + Registration.first_name,
-            )
-        )))
+    found = found_in(filters.search, (
+        Registration.first_name, Registration.last_name, Registration.email, Registration.organization,
+        # "Aino Virtanen" as people type it, and "Virtanen Aino" as lists sort it.
+        Registration.first_name + " " + Registration.last_name,
+        Registration.last_name + " " + Registration.first_name,
+    ))
+    if found is not None:
+        conditions.append(found)
     if filters.status:
         conditions.append(Registration.status == filters.status)
     if filters.municipality == OTHER_ORGANIZATION:
@@ -111,19 +102,6 @@ def municipality_name_column(language: str):
     """The municipality's name in the language, or the organization named instead."""
     name = Municipality.name_sv if language == "sv" else Municipality.name_fi
     return func.coalesce(name, Registration.organization)
-
-
-# Finnish and Swedish alphabets end in Å, Ä, Ö, after Z. By code point Ä comes before Å, and some
-# collations (en_US) mix them among the A's; spelt as letters after z they sort right on any database.
-NORDIC_LAST_LETTERS = (("å", "zz1"), ("ä", "zz2"), ("ö", "zz3"))
-
-
-def alphabetical(column):
-    """A sort key for names in the order of the Finnish and Swedish alphabets, letter case aside."""
-    key = func.lower(column)
-    for letter, spelt in NORDIC_LAST_LETTERS:
-        key = func.replace(key, letter, spelt)
-    return key
 
 
 def ordering(filters: AttendeeFilters, language: str) -> list:

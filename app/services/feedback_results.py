@@ -44,6 +44,7 @@ from app.models import (
     Series,
 )
 from app.models.types import utcnow
+from app.services.alphabet import nordic_order
 from app.services.feedback_forms import option_text, rated_programme_items
 
 # The smallest group of responses whose figures are shown: fewer could point at a person.
@@ -479,11 +480,6 @@ def municipality_breakdown(form_id: int, overall: FeedbackQuestion | None, nps: 
                   key=lambda row: nordic_order(row.name))
     rest = [figures for code, figures in by_code.items() if code not in shown]
     return rows, MunicipalityRow(None, None, combined(rest)) if rest else None
-
-
-def nordic_order(name: str) -> str:
-    """A sort key for a name in the Finnish and Swedish alphabets, which end in Z, Å, Ä, Ö."""
-    return name.casefold().translate(str.maketrans({"å": "z\U0010fff1", "ä": "z\U0010fff2", "ö": "z\U0010fff3"}))
 
 
 def feedback_results(event: Event, language: str, through: str = "all") -> FeedbackResults | None:

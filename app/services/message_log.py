@@ -19,9 +19,8 @@ from sqlalchemy.orm import contains_eager
 from app.extensions import db
 from app.models import Event, Mailing, Message, OrganizerUser, Registration
 from app.models.messages import MESSAGE_KINDS, MESSAGE_STATUSES
-from app.services.attendees import like_pattern
 from app.services.outbox import still_wanted
-from app.services.paging import Paged, page_within
+from app.services.paging import Paged, found_in, page_within
 
 PAGE_SIZE = 50
 # The kind whose rows tell who has answered the survey: counted, and listed only when failed.
@@ -77,16 +76,12 @@ def matching(event_id: int, filters: MessageFilters) -> list[ColumnElement[bool]
         conditions.append(Message.kind == filters.kind)
     if filters.status:
         conditions.append(Message.status == filters.status)
-    term = " ".join(filters.search.split())
-    if term:
-        pattern = like_pattern(term)
-        conditions.append(or_(*(
-            column.ilike(pattern, escape="\\")
-            for column in (
-                Registration.email, Registration.first_name, Registration.last_name,
-                Registration.first_name + " " + Registration.last_name,
-            )
-        )))
+    found = found_in(filters.search, (
+        Registration.email, Registration.first_name, Registration.last_name,
+        Registration.first_name + " " + Registration.last_name,
+    ))
+    if found is not None:
+        conditions.append(found)
     return conditions
 
 

@@ -1,6 +1,8 @@
-"""Long lists shown a page at a time: which page to show, and where its rows stand among all."""
+"""Long lists shown a page at a time: which page to show, where its rows stand among all, and the search narrowing them."""
 
 from math import ceil
+
+from sqlalchemy import ColumnElement, or_
 
 
 class Paged:
@@ -29,3 +31,18 @@ class Paged:
 def page_within(page: int, total: int, page_size: int) -> int:
     """The asked page, moved within the pages there are (the first when there are none)."""
     return min(max(page, 1), max(1, ceil(total / page_size)))
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern that finds the term anywhere, its own % and _ taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def found_in(search: str, columns) -> ColumnElement[bool] | None:
+    """The condition that the search text, its spaces evened out, is in one of the columns; None for no search."""
+    term = " ".join(search.split())
+    if not term:
+        return None
+    pattern = like_pattern(term)
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
