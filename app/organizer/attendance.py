@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.extensions import csrf, db
 from app.organizer import bp
 from app.organizer.attendance_forms import AttendanceUploadForm, ImportActionForm
+from app.organizer.words import REPORT_LAYOUT_WORDS, UNMATCHED_REASON_WORDS
 from app.services.attendance import (
     MAX_REPORT_BYTES,
     ImportRefused,
@@ -37,18 +38,6 @@ from app.services.audit import record
 
 # The report and the form's other fields with their multipart framing.
 UPLOAD_LIMIT = MAX_REPORT_BYTES + 64 * 1024
-REPORT_LAYOUT_WORDS = {
-    "generic": _l("CSV file with an email column"),
-    "teams": _l("Microsoft Teams attendance report"),
-    "teams_2021": _l("Microsoft Teams attendance report (2021 layout)"),
-    "zoom_meeting": _l("Zoom meeting participants report"),
-    "zoom_webinar": _l("Zoom webinar attendee report"),
-}
-UNMATCHED_REASON_WORDS = {
-    "no_email": _l("No email in the report"),
-    "invalid_email": _l("The email is not a valid address"),
-    "not_registered": _l("Nobody registered with this email"),
-}
 FILE_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 

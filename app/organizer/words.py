@@ -91,3 +91,18 @@ bp.add_app_template_global(
     {"kind": QUESTION_KIND_WORDS, "through": FEEDBACK_THROUGH_WORDS, "nps_group": NPS_GROUP_WORDS},
     "feedback_words",
 )
+
+# The attendance page's words (attendance): the report layouts the import reads (app/services/attendance.py),
+# and why a row of the report matched no registration.
+REPORT_LAYOUT_WORDS = {
+    "generic": _l("CSV file with an email column"),
+    "teams": _l("Microsoft Teams attendance report"),
+    "teams_2021": _l("Microsoft Teams attendance report (2021 layout)"),
+    "zoom_meeting": _l("Zoom meeting participants report"),
+    "zoom_webinar": _l("Zoom webinar attendee report"),
+}
+UNMATCHED_REASON_WORDS = {
+    "no_email": _l("No email in the report"),
+    "invalid_email": _l("The email is not a valid address"),
+    "not_registered": _l("Nobody registered with this email"),
+}
