@@ -427,9 +427,17 @@ def rearranged(formdata: MultiDict, action: str) -> MultiDict:
     if verb == "add":
         data.add(f"{prefix}-{len(rows)}-{first_field}", "")
         return data
-    if len(numbers) != 1 or numbers[0] not in rows:
+    if len(numbers) != 1:
         return data
-    number = numbers[0]
+    return row_moved(data, prefix, verb, numbers[0])
+
+
+def row_moved(data: MultiDict, prefix: str, verb: str, number: int) -> MultiDict:
+    """The data after the row button `verb` ("remove", "up" or "down") of row `number` of a list of rows;
+    a row that is not there, or a move past either end, changes nothing."""
+    rows = list_indices(data, prefix)
+    if number not in rows:
+        return data
     if verb == "remove":
         rows.remove(number)
     elif verb == "up" and number > 0:

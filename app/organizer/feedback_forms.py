@@ -19,7 +19,7 @@ from app.forms import PlainTextForm, PlainTextSubform
 from app.i18n import LANGUAGES
 from app.models.feedback import QUESTION_KINDS
 from app.organizer.event_forms import (
-    TOO_LONG, BlankRowsAreSkipped, helsinki_datetime_field, list_indices, reordered, stripped, text_or_none,
+    TOO_LONG, BlankRowsAreSkipped, helsinki_datetime_field, list_indices, reordered, row_moved, stripped, text_or_none,
 )
 from app.organizer.words import QUESTION_KIND_WORDS
 from app.services.feedback_forms import CHOICE_KINDS, FormSettings, QuestionDetails, option
@@ -212,18 +212,10 @@ def rearranged(formdata: MultiDict, action: str) -> MultiDict:
     if match is None:
         return data
     verb, number = match.group(1), match.group(2)
-    rows = list_indices(data, "questions")
     if verb == "add":
         if number is None:
-            data.add(f"questions-{len(rows)}-text_fi", "")
+            data.add(f"questions-{len(list_indices(data, 'questions'))}-text_fi", "")
         return data
-    if number is None or int(number) not in rows:
+    if number is None:
         return data
-    number = int(number)
-    if verb == "remove":
-        rows.remove(number)
-    elif verb == "up" and number > 0:
-        rows[number - 1], rows[number] = rows[number], rows[number - 1]
-    elif verb == "down" and number < len(rows) - 1:
-        rows[number + 1], rows[number] = rows[number], rows[number + 1]
-    return reordered(data, "questions", rows)
+    return row_moved(data, "questions", verb, int(number))
