@@ -33,8 +33,6 @@ def keep_survey_pages_private(response):
 
 def notice_page(form: FeedbackForm, reason: str, status: int = 200):
     """Why the form cannot be answered here and now, said politely."""
-    if reason == "cancelled":
-        return render_template("public/survey_cancelled.html", event=form.event), status
     return render_template("public/survey_notice.html", form=form, event=form.event, reason=reason,
                            opens=survey.opens_at(form)), status
 
