@@ -145,14 +145,17 @@ def new_organizer():
         except (organizers.EmailTaken, IntegrityError):
             # IntegrityError: another admin created the same email between the check and the insert.
             db.session.rollback()
-            form.email.errors.append(_(
-                "An organizer with this email address already exists. Find them in the list of organizers."
-            ))
+            form.email.errors.append(email_taken())
         else:
             flash(_("The account of %(name)s was created. Give them the first password in person or by phone.",
                     name=organizer.name), "success")
             return redirect(url_for(".organizers"))
     return render_template("organizer/admin/organizer_form.html", form=form), 400 if form.errors else 200
+
+
+def email_taken() -> str:
+    """Why an address cannot be an organizer's: another account logs in with it."""
+    return _("An organizer with this email address already exists. Find them in the list of organizers.")
 
 
 def organizer_page(form: OrganizerForm, account_error: str | None = None, password_form: SetPasswordForm | None = None,
@@ -166,6 +169,7 @@ def organizer_page(form: OrganizerForm, account_error: str | None = None, passwo
 def edit_form_of(organizer: OrganizerUser, posted: bool = True) -> OrganizerForm:
     """The edit form, showing the organizer's current values unless a POST of this form (posted) sent others."""
     current = {
+        "email": organizer.email,
         "name": organizer.name,
         "role": organizer.role,
         "series": [series.id for series in organizer.series],
@@ -186,22 +190,31 @@ def refusal(error: organizers.AccountRuleRefused, organizer: OrganizerUser) -> s
 
 @admin_bp.route("/organizers/<int:organizer_id>", methods=["GET", "POST"])
 def edit_organizer():
-    """Change an organizer's name, role and the series and events they manage."""
+    """Change an organizer's login address, name, role and the series and events they manage."""
     organizer = g.organizer
     form = edit_form_of(organizer)
     if not form.validate_on_submit():
         return organizer_page(form, status=400 if form.errors else 200)
+    previous_email = organizer.email
     try:
         changed = organizers.update_organizer(
-            current_user, organizer, form.name.data, form.role.data, form.series.data, form.events.data
+            current_user, organizer, form.email.data, form.name.data, form.role.data, form.series.data,
+            form.events.data,
         )
+        if changed:
+            detail = {"previous_email": previous_email} if "email" in changed else {}
+            record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email,
+                   changed=changed, **detail)
+        db.session.commit()
+    except (organizers.EmailTaken, IntegrityError):
+        # IntegrityError: another admin gave the address to someone between the check and the commit.
+        db.session.rollback()
+        form.email.errors.append(email_taken())
+        return organizer_page(form, status=400)
     except (organizers.OwnAccount, organizers.LastActiveAdmin) as error:
         db.session.rollback()
         form.role.errors.append(refusal(error, organizer))
         return organizer_page(form, status=400)
-    if changed:
-        record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, changed=changed)
-    db.session.commit()
     flash(_("The changes to %(name)s's account were saved.", name=organizer.name), "success")
     return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
 
@@ -253,7 +266,10 @@ def set_organizer_password():
 
 
 # How the audit log writes the details that account changes and exports record; others show as they are stored.
-CHANGED_FIELD_NAMES = {"name": lazy_gettext("name"), "role": lazy_gettext("role"), "grants": lazy_gettext("series and events")}
+CHANGED_FIELD_NAMES = {
+    "email": lazy_gettext("email address"), "name": lazy_gettext("name"), "role": lazy_gettext("role"),
+    "grants": lazy_gettext("series and events"),
+}
 
 
 def detail_phrases(detail: dict | None) -> list[str]:
@@ -264,6 +280,8 @@ def detail_phrases(detail: dict | None) -> list[str]:
             continue
         if key == "email":
             phrases.append(_("Account: %(email)s", email=value))
+        elif key == "previous_email":
+            phrases.append(_("Earlier address: %(email)s", email=value))
         elif key == "role":
             phrases.append(_("Role: %(role)s", role=ROLE_NAMES.get(value, value)))
         elif key == "changed" and isinstance(value, list):

@@ -111,8 +111,18 @@ class SetPasswordForm(PlainTextForm):
 
 
 class OrganizerForm(PlainTextForm):
-    """What an admin decides about an account: its name, its role and the series and single events it manages."""
+    """What an admin decides about an account: its login address, name, role and the series and single events it manages."""
 
+    email = EmailField(
+        lazy_gettext("Email address"),
+        description=lazy_gettext("The organizer logs in with this address."),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter the organizer's email address.")),
+            Length(max=320, message=lazy_gettext("The email address is too long.")),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
     name = StringField(
         lazy_gettext("Name"),
         validators=[
@@ -140,7 +150,7 @@ class OrganizerForm(PlainTextForm):
         invalid_choice_message=lazy_gettext("One of the events no longer exists. Reload the page and choose again."),
     )
 
-    field_order = ("name", "role", "series", "events")
+    field_order = ("email", "name", "role", "series", "events")
 
     def offer_grants(self, series: list, events_by_series: list, language: str) -> None:
         """Offer every series, and every event grouped by its series, named in the page's language."""
@@ -149,18 +159,8 @@ class OrganizerForm(PlainTextForm):
 
 
 class NewOrganizerForm(OrganizerForm):
-    """A new account: also its email and the first password, which the admin passes on."""
+    """A new account: also the first password, which the admin passes on."""
 
-    email = EmailField(
-        lazy_gettext("Email address"),
-        description=lazy_gettext("The organizer logs in with this address."),
-        validators=[
-            DataRequired(message=lazy_gettext("Enter the organizer's email address.")),
-            Length(max=320, message=lazy_gettext("The email address is too long.")),
-            EmailAddress(),
-        ],
-        render_kw={"autocomplete": "off"},
-    )
     password = PasswordField(
         lazy_gettext("First password"),
         description=PASS_IT_ON,

@@ -236,16 +236,24 @@ def refuse_losing_the_last_admin(actor: OrganizerUser, organizer: OrganizerUser)
             raise LastActiveAdmin
 
 
-def update_organizer(actor: OrganizerUser, organizer: OrganizerUser, name: str, role: str,
+def update_organizer(actor: OrganizerUser, organizer: OrganizerUser, email: str, name: str, role: str,
                      series_ids: list[int], event_ids: list[int]) -> list[str]:
-    """Change an organizer's name, role and grants as an admin; the names of what changed. The caller commits.
+    """Change an organizer's login address, name, role and grants as an admin; the names of what changed.
 
-    Raises OwnAccount or LastActiveAdmin (changing nothing) when the change would take the last active
-    admin's rights or the actor's own.
+    Raises EmailTaken when another organizer has the address, and OwnAccount or LastActiveAdmin when
+    the change would take the last active admin's rights or the actor's own; each changes nothing.
+    The caller commits.
     """
-    changed = []
     if role != organizer.role:
         refuse_losing_the_last_admin(actor, organizer)
+    email = normalize_email(email)
+    if email != organizer.email and find_organizer(email) is not None:
+        raise EmailTaken
+    changed = []
+    if email != organizer.email:
+        organizer.email = email
+        changed.append("email")
+    if role != organizer.role:
         organizer.role = role
         changed.append("role")
     if name.strip() != organizer.name:

@@ -265,7 +265,7 @@ def test_admin_changes_name_role_and_grants(logged_in_admin, db, admin, organize
     assert f'id="events-{event.id}" name="events" value="{event.id}" checked' in page
 
     response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
-        "name": "Olli Organisoija", "role": "admin", "series": [str(new_series.id)],
+        "email": organizer.email, "name": "Olli Organisoija", "role": "admin", "series": [str(new_series.id)],
     })
 
     assert response.status_code == 302
@@ -282,29 +282,78 @@ def test_unchecking_every_grant_leaves_the_organizer_nothing(logged_in_admin, db
     organizer.series.append(make_series())
     db.session.commit()
 
-    logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={"name": organizer.name, "role": "organizer"})
+    logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
+        "email": organizer.email, "name": organizer.name, "role": "organizer",
+    })
 
     assert fresh(organizer.id).series == []
 
 
 def test_admin_cannot_take_their_own_admin_rights(logged_in_admin, db, admin):
     response = logged_in_admin.post(f"/organizer/admin/organizers/{admin.id}", data={
-        "name": "Anna Renamed", "role": "organizer",
+        "email": "anna.renamed@example.org", "name": "Anna Renamed", "role": "organizer",
     })
 
     assert response.status_code == 400
     assert error_next_to(response, "role").startswith("You cannot take your own administrator rights")
     assert fresh(admin.id).role == "admin"
     assert fresh(admin.id).name == "Anna Admin"
+    assert fresh(admin.id).email != "anna.renamed@example.org"
     assert audit_actions() == []
 
 
 def test_bad_edit_says_why_and_saves_nothing(logged_in_admin, db, organizer):
-    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={"name": "", "role": "admin"})
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
+        "email": organizer.email, "name": "", "role": "admin",
+    })
 
     assert response.status_code == 400
     assert error_next_to(response, "name") == "Enter the organizer's name."
     assert fresh(organizer.id).role == "organizer"
+
+
+def test_admin_corrects_an_organizers_login_address_and_they_log_in_with_the_new_one(
+    app, logged_in_admin, db, admin, organizer,
+):
+    earlier = organizer.email
+
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
+        "email": "  Olli.Korjattu@Example.org ", "name": organizer.name, "role": "organizer",
+    })
+
+    assert response.status_code == 302
+    assert fresh(organizer.id).email == "olli.korjattu@example.org"
+    assert audit_actions() == [("organizer_changed", admin.id, {
+        "organizer_id": organizer.id, "email": "olli.korjattu@example.org", "changed": ["email"],
+        "previous_email": earlier,
+    })]
+    assert authenticate(earlier, PASSWORD) is None
+    assert authenticate("OLLI.KORJATTU@example.org", PASSWORD).id == organizer.id
+    audit_page = logged_in_admin.get("/organizer/admin/audit").get_data(as_text=True)
+    assert f"Earlier address: {earlier}" in audit_page
+    assert "Changed: email address" in audit_page
+
+
+@pytest.mark.parametrize("address", ["ADMIN@example.org", "not an address", ""])
+def test_an_address_taken_or_not_an_address_is_refused_next_to_the_field_and_nothing_changes(
+    logged_in_admin, db, admin, organizer, address,
+):
+    earlier = organizer.email
+    assert admin.email == "admin@example.org"
+
+    response = logged_in_admin.post(f"/organizer/admin/organizers/{organizer.id}", data={
+        "email": address, "name": "Uusi Nimi", "role": "organizer",
+    })
+
+    assert response.status_code == 400
+    message = error_next_to(response, "email")
+    if address.startswith("ADMIN"):
+        assert message == "An organizer with this email address already exists. Find them in the list of organizers."
+    else:
+        assert message
+    assert fresh(organizer.id).email == earlier
+    assert fresh(organizer.id).name != "Uusi Nimi"
+    assert audit_actions() == []
 
 
 # A new password for an organizer who forgot theirs -------------------------------------------------------
@@ -458,7 +507,7 @@ def test_the_last_active_admin_cannot_be_deactivated_or_demoted(db, admin, organ
     with pytest.raises(LastActiveAdmin):
         deactivate(organizer, admin)
     with pytest.raises(LastActiveAdmin):
-        update_organizer(organizer, admin, admin.name, "organizer", [], [])
+        update_organizer(organizer, admin, admin.email, admin.name, "organizer", [], [])
     with pytest.raises(OwnAccount):
         deactivate(admin, admin)
     assert fresh(admin.id).active and fresh(admin.id).role == "admin"
