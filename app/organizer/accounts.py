@@ -4,7 +4,6 @@ import time
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +12,7 @@ from app.i18n import language_of_locale
 from app.models import OrganizerUser
 from app.organizer import admin_bp, bp
 from app.organizer.access import OPEN_ENDPOINTS
+from app.organizer.audit_details import detail_phrases
 from app.organizer.forms import (
     ROLE_NAMES, AuditFilterForm, ChangePasswordForm, NewOrganizerForm, OrganizerForm, SetPasswordForm,
 )
@@ -263,40 +263,6 @@ def set_organizer_password():
     flash(_("The new password of %(name)s is set, and the sessions they had open have ended."
             " Give them the password in person or by phone.", name=organizer.name), "success")
     return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
-
-
-# How the audit log writes the details that account changes and exports record; others show as they are stored.
-CHANGED_FIELD_NAMES = {
-    "email": lazy_gettext("email address"), "name": lazy_gettext("name"), "role": lazy_gettext("role"),
-    "grants": lazy_gettext("series and events"),
-}
-
-
-def detail_phrases(detail: dict | None) -> list[str]:
-    """An entry's details as short phrases in the page's language."""
-    phrases = []
-    for key, value in (detail or {}).items():
-        if key == "organizer_id":
-            continue
-        if key == "email":
-            phrases.append(_("Account: %(email)s", email=value))
-        elif key == "previous_email":
-            phrases.append(_("Earlier address: %(email)s", email=value))
-        elif key == "role":
-            phrases.append(_("Role: %(role)s", role=ROLE_NAMES.get(value, value)))
-        elif key == "changed" and isinstance(value, list):
-            phrases.append(_("Changed: %(fields)s", fields=", ".join(str(CHANGED_FIELD_NAMES.get(f, f)) for f in value)))
-        elif key == "password":
-            phrases.append(_("New password set by an administrator"))
-        elif key == "active":
-            phrases.append(_("Reactivated") if value else _("Deactivated"))
-        elif key in ("rows", "row_count"):
-            phrases.append(_("Rows: %(count)s", count=value))
-        elif key in ("format", "file_format"):
-            phrases.append(_("Format: %(format)s", format=str(value).upper()))
-        else:
-            phrases.append(f"{key}: {value}")
-    return phrases
 
 
 @admin_bp.get("/audit")

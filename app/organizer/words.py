@@ -106,3 +106,47 @@ UNMATCHED_REASON_WORDS = {
     "invalid_email": _l("The email is not a valid address"),
     "not_registered": _l("Nobody registered with this email"),
 }
+
+# How the audit log says each detail an entry keeps (app/organizer/audit_details.py), by the keyword
+# record() was given; a count kept under a key that elsewhere holds a change is "<key>_count".
+# A test checks that every keyword the app records has its words here.
+AUDIT_DETAIL_WORDS = {
+    "email": _l("Account: %(value)s"),
+    "previous_email": _l("Earlier address: %(value)s"),
+    "role": _l("Role: %(value)s"),
+    "changed": _l("Changed: %(value)s"),
+    "password": _l("New password set by an administrator"),
+    "rows": _l("Rows: %(value)s"),
+    "total": _l("Matching in all: %(value)s"),
+    "page": _l("Page: %(value)s"),
+    "filters": _l("Filters: %(value)s"),
+    "format": _l("Format: %(value)s"),
+    "registration_id": _l("Registration number: %(value)s"),
+    "change": _l("Change: %(value)s"),
+    "status": _l("Status: %(value)s"),
+    "attended": _l("Attendance: %(value)s"),
+    "promoted": _l("Seats given from the waiting list: %(value)s"),
+    "message": _l("Message number: %(value)s"),
+    "kind": _l("Kind: %(value)s"),
+    "mailing": _l("Mailing number: %(value)s"),
+    "recipients": _l("Recipients: %(value)s"),
+    "languages": _l("Languages: %(value)s"),
+    "import_id": _l("Import number: %(value)s"),
+    "layout": _l("Report: %(value)s"),
+    "minimum_minutes": _l("Minimum time in the webinar: %(value)s min"),
+    "attended_count": _l("Attended: %(value)s"),
+    "absent": _l("Did not attend: %(value)s"),
+    "unmatched": _l("Rows matching nobody: %(value)s"),
+    "changed_count": _l("Registrations changed: %(value)s"),
+    "restored": _l("Registrations restored: %(value)s"),
+    "kept": _l("Changed by hand since, kept: %(value)s"),
+    "fields": _l("Details changed: %(value)s"),
+    "feedback_form": _l("Feedback survey changed: %(value)s"),
+    "cloned_from": _l("Copied from event number: %(value)s"),
+    "told": _l("Registrants told by email: %(value)s"),
+}
+# The names of the attendee list's and message log's filters, as the audit log lists them.
+FILTER_WORDS = {
+    "status": _l("status"), "municipality": _l("municipality"), "attended": _l("attendance"),
+    "kind": _l("kind"), "search": _l("search"),
+}

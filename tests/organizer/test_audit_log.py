@@ -1,15 +1,20 @@
 """The admins' audit log page: newest first, in Finnish time, with filters by organizer, event and action, a page at a time."""
 
+import ast
+import inspect
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
 
+import app as app_package
 from app.models import AuditEntry
-from app.organizer.words import AUDIT_ACTION_WORDS
+from app.organizer.audit_details import COUNT_OR_CHANGE, UNSAID
+from app.organizer.words import AUDIT_ACTION_WORDS, AUDIT_DETAIL_WORDS
 from app.services.audit import AUDIT_ACTIONS, record
 from app.services.audit_log import AUDIT_PAGE_SIZE, audit_page
-from tests.factories import make_event
+from tests.factories import make_event, make_municipality
 from tests.organizer.conftest import log_in, table_rows
 
 # 10:00 UTC on a winter day is 12:00 in Helsinki.
@@ -59,7 +64,8 @@ def test_log_lists_newest_first_with_who_when_action_event_and_details(client, l
 
 
 def test_details_of_every_kind_of_entry_show_whatever_their_values(client, db, admin):
-    # An attendance import counts what it changed; an account change lists the fields.
+    # An attendance import counts what it changed; an account change lists the fields. A key the app
+    # no longer records shows as it is stored.
     add_entry(admin, "attendance_imported", make_event(), at=NOON_IN_HELSINKI, matched=4, changed=6)
     db.session.commit()
     log_in(client, admin.email)
@@ -67,7 +73,52 @@ def test_details_of_every_kind_of_entry_show_whatever_their_values(client, db, a
     response = client.get("/organizer/admin/audit")
 
     assert response.status_code == 200
-    assert table_rows(response)[0][4] == "matched: 4; changed: 6"
+    assert table_rows(response)[0][4] == "matched: 4; Registrations changed: 6"
+
+
+def recorded_details() -> set[str]:
+    """Every keyword the app's code gives record() as an entry's detail."""
+    own_parameters = set(inspect.signature(record).parameters)
+    keys = set()
+    for path in Path(app_package.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
+                keys |= {keyword.arg for keyword in node.keywords if keyword.arg not in own_parameters}
+    return keys - {None}
+
+
+def test_every_detail_the_app_records_has_words_on_the_page():
+    recorded = recorded_details()
+
+    assert {"rows", "filters", "registration_id", "import_id", "told"} <= recorded
+    assert recorded - set(AUDIT_DETAIL_WORDS) - UNSAID == {"active"}
+    assert {f"{key}_count" for key in COUNT_OR_CHANGE} <= set(AUDIT_DETAIL_WORDS)
+
+
+def test_a_change_by_hand_and_a_filtered_look_read_in_words_in_finnish(app, client, db, admin):
+    webinar = make_event()
+    make_municipality("049", "Espoo", "Esbo")
+    add_entry(admin, "registration_changed", webinar, at=NOON_IN_HELSINKI, registration_id=17, change="confirm",
+              status=["waitlisted", "confirmed"], attended=[None, True], promoted=[])
+    add_entry(admin, "messages_viewed", webinar, at=NOON_IN_HELSINKI + timedelta(minutes=1), rows=0, total=0,
+              page=1, filters={"status": "cancelled", "search": True})
+    add_entry(admin, "attendees_exported", webinar, at=NOON_IN_HELSINKI + timedelta(minutes=2), format="csv",
+              rows=3, filters={"municipality": "049", "status": "cancelled"})
+    db.session.commit()
+    log_in(client, admin.email)
+
+    english = [row[4] for row in table_rows(client.get("/organizer/admin/audit"))]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fi"
+    finnish = [row[4] for row in table_rows(client.get("/organizer/admin/audit"))]
+
+    assert english == [
+        "Format: CSV; Rows: 3; Filters: municipality: Espoo, status: Cancelled",
+        "Rows: 0; Matching in all: 0; Page: 1; Filters: status: Not sent, no longer needed, search",
+        "Registration number: 17; Change: Confirmed; Status: On the waiting list → Confirmed;"
+        " Attendance: Not known → Attended; Seats given from the waiting list: –",
+    ]
+    assert finnish[0] == "Muoto: CSV; Rivejä: 3; Rajaukset: kunta: Espoo, tila: Peruttu"
+    assert finnish[2].startswith("Ilmoittautumisen numero: 17; Muutos: Vahvistettu; Tila: Jonossa → Vahvistettu")
 
 
 def test_a_password_an_admin_set_shows_as_such_in_the_log(client, db, admin, organizer):
