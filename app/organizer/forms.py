@@ -111,7 +111,7 @@ class SetPasswordForm(PlainTextForm):
 
 
 class OrganizerForm(PlainTextForm):
-    """What an admin decides about an account: its login address, name, role and the series and single events it manages."""
+    """What an admin decides about an account: its login address, name, role and the series and events it manages."""
 
     email = EmailField(
         lazy_gettext("Email address"),
