@@ -23,7 +23,6 @@ it (a miss: the queries and the template), on the same database and Redis.
 
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
 from app import create_app
 from app.demo.seed import seed_demo
@@ -42,63 +41,13 @@ from app.extensions import db
 from app.models import Event, Series
 from app.models.types import utcnow
 from app.services import page_cache
+from bench.registration import POSTGRES_SERVER_URL, ScratchDatabase, ScratchRedis, machine
 from tests.gunicorn_server import GunicornServer
 
-POSTGRES_SERVER_URL = os.environ.get(
-    "BENCH_POSTGRES_SERVER_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 # Event and home page at least this share of the stylesheet's requests/s.
 TARGET_SHARE = 1 / 3
 TARGET_PAGES = ("event", "home")
-
-
-class ScratchDatabase:
-    """A PostgreSQL database of the bench's own, created empty and dropped at the end."""
-
-    def __init__(self, server_url: str):
-        self.admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        self.name = f"kt_bench_{uuid.uuid4().hex[:12]}"
-        self.url = make_url(server_url).set(database=self.name).render_as_string(hide_password=False)
-
-    def __enter__(self) -> "ScratchDatabase":
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
-
-
-class ScratchRedis:
-    """A Redis database that must be empty at the start; emptied again at the end."""
-
-    def __init__(self, url: str):
-        import redis
-
-        self.url = url
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=2)
-
-    def __enter__(self) -> "ScratchRedis":
-        if self.client.dbsize():
-            raise SystemExit(f"{self.url} is not empty; point BENCH_REDIS_URL at an unused Redis database.")
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.client.flushdb()
-        self.client.close()
-
-
-def machine() -> str:
-    """CPU count and model, memory and Python, for the report."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                     if line.startswith("MemTotal"))
-    return (f"{os.cpu_count()} CPUs ({model}), {memory_kb / 1024 / 1024:.1f} GiB RAM,"
-            f" Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
 
 
 def demo_paths(app) -> dict[str, str]:

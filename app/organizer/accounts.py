@@ -179,6 +179,16 @@ def edit_form_of(organizer: OrganizerUser, posted: bool = True) -> OrganizerForm
     return offer_grants(form)
 
 
+def record_account_change(organizer: OrganizerUser, **detail) -> None:
+    """Audit an admin's change to an account, naming the account by its id and address."""
+    record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, **detail)
+
+
+def back_to_account(organizer: OrganizerUser) -> Response:
+    """After a change, the organizer's edit page, where the flashed message says what happened."""
+    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+
+
 def refusal(error: organizers.AccountRuleRefused, organizer: OrganizerUser) -> str:
     """Why an admin may not take these rights, as a sentence saying what to do instead."""
     if isinstance(error, organizers.OwnAccount):
@@ -201,10 +211,10 @@ def edit_organizer():
             current_user, organizer, form.email.data, form.name.data, form.role.data, form.series.data,
             form.events.data,
         )
-        if changed:
-            detail = {"previous_email": previous_email} if "email" in changed else {}
-            record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email,
-                   changed=changed, **detail)
+        if "email" in changed:
+            record_account_change(organizer, changed=changed, previous_email=previous_email)
+        elif changed:
+            record_account_change(organizer, changed=changed)
         db.session.commit()
     except (organizers.EmailTaken, IntegrityError):
         # IntegrityError: another admin gave the address to someone between the check and the commit.
@@ -216,7 +226,7 @@ def edit_organizer():
         form.role.errors.append(refusal(error, organizer))
         return organizer_page(form, status=400)
     flash(_("The changes to %(name)s's account were saved.", name=organizer.name), "success")
-    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+    return back_to_account(organizer)
 
 
 @admin_bp.post("/organizers/<int:organizer_id>/deactivate")
@@ -229,10 +239,10 @@ def deactivate_organizer():
         db.session.rollback()
         return organizer_page(edit_form_of(organizer, posted=False), account_error=refusal(error, organizer), status=400)
     if changed:
-        record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, active=False)
+        record_account_change(organizer, active=False)
         db.session.commit()
     flash(_("%(name)s can no longer log in.", name=organizer.name), "success")
-    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+    return back_to_account(organizer)
 
 
 @admin_bp.post("/organizers/<int:organizer_id>/reactivate")
@@ -240,10 +250,10 @@ def reactivate_organizer():
     """Let a deactivated organizer log in again with their password."""
     organizer = g.organizer
     if organizers.reactivate(organizer):
-        record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, active=True)
+        record_account_change(organizer, active=True)
         db.session.commit()
     flash(_("%(name)s can log in again with their password.", name=organizer.name), "success")
-    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+    return back_to_account(organizer)
 
 
 @admin_bp.post("/organizers/<int:organizer_id>/password")
@@ -258,11 +268,11 @@ def set_organizer_password():
     except organizers.OwnPassword:
         # Their own edit page links the password page instead of offering this form.
         return organizer_page(edit_form_of(organizer, posted=False), status=400)
-    record(current_user, "organizer_changed", organizer_id=organizer.id, email=organizer.email, password="reset")
+    record_account_change(organizer, password="reset")
     db.session.commit()
     flash(_("The new password of %(name)s is set, and the sessions they had open have ended."
             " Give them the password in person or by phone.", name=organizer.name), "success")
-    return redirect(url_for(".edit_organizer", organizer_id=organizer.id))
+    return back_to_account(organizer)
 
 
 @admin_bp.get("/audit")

@@ -17,7 +17,7 @@ from app.models import Municipality, Registration
 from app.models.registrations import ATTENDANCE, REGISTRATION_STATUSES
 from app.models.types import utcnow
 from app.services.alphabet import alphabetical
-from app.services.paging import Paged, found_in, page_within
+from app.services.paging import Paged, filters_in_force, found_in, page_within
 from app.services.registration import (
     CancellationClosed,
     can_cancel,
@@ -60,10 +60,7 @@ class AttendeeFilters:
 
     def used(self) -> dict:
         """Which filters are in force, for the audit log; never the search text, which may name a person."""
-        used = {name: getattr(self, name) for name in ("status", "municipality", "attended") if getattr(self, name)}
-        if self.search.strip():
-            used["search"] = True
-        return used
+        return filters_in_force(self, ("status", "municipality", "attended"))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Event, Mailing, Message, OrganizerUser, Registration
 from app.models.messages import MESSAGE_KINDS, MESSAGE_STATUSES
 from app.services.outbox import still_wanted
-from app.services.paging import Paged, found_in, page_within
+from app.services.paging import Paged, filters_in_force, found_in, page_within
 
 PAGE_SIZE = 50
 # The kind whose rows tell who has answered the survey: counted, and listed only when failed.
@@ -43,10 +43,7 @@ class MessageFilters:
 
     def used(self) -> dict:
         """Which filters are in force, for the audit log; never the search text, which may name a person."""
-        used = {name: getattr(self, name) for name in ("kind", "status") if getattr(self, name)}
-        if self.search.strip():
-            used["search"] = True
-        return used
+        return filters_in_force(self, ("kind", "status"))
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,11 @@ def found_in(search: str, columns) -> ColumnElement[bool] | None:
         return None
     pattern = like_pattern(term)
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def filters_in_force(filters, names: tuple[str, ...]) -> dict:
+    """The named filters that are set, for the audit log; a search only as set, since its text may name a person."""
+    used = {name: getattr(filters, name) for name in names if getattr(filters, name)}
+    if filters.search.strip():
+        used["search"] = True
+    return used

@@ -76,15 +76,24 @@ def test_details_of_every_kind_of_entry_show_whatever_their_values(client, db, a
     assert table_rows(response)[0][4] == "matched: 4; Registrations changed: 6"
 
 
+def calls_to(name: str, tree: ast.AST) -> list[ast.Call]:
+    """Every call of the function of this name in the tree."""
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name]
+
+
 def recorded_details() -> set[str]:
-    """Every keyword the app's code gives record() as an entry's detail."""
+    """Every keyword the app's code gives record(), or a function handing its keywords on to it, as a detail."""
     own_parameters = set(inspect.signature(record).parameters)
-    keys = set()
-    for path in Path(app_package.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
-                keys |= {keyword.arg for keyword in node.keywords if keyword.arg not in own_parameters}
-    return keys - {None}
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in Path(app_package.__file__).parent.rglob("*.py")]
+    # A helper such as record_account_change(organizer, **detail) records its callers' keywords.
+    recorders = {"record"} | {
+        node.name for tree in trees for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+        and any(keyword.arg is None for call in calls_to("record", node) for keyword in call.keywords)
+    }
+    return {
+        keyword.arg for tree in trees for name in recorders for call in calls_to(name, tree)
+        for keyword in call.keywords if keyword.arg is not None and keyword.arg not in own_parameters
+    }
 
 
 def test_every_detail_the_app_records_has_words_on_the_page():
