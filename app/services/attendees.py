@@ -132,11 +132,6 @@ def attendee_page(event_id: int, filters: AttendeeFilters, page: int, language: 
     return AttendeePage(list(db.session.execute(query).scalars()), total, page, page_size)
 
 
-def count_matching(event_id: int, filters: AttendeeFilters) -> Select:
-    """A query counting the registrations an export with these filters holds."""
-    return select(func.count()).select_from(Registration).where(*matching(event_id, filters))
-
-
 # The stored values an export reads: plain columns, no ORM objects, so 100,000 rows stream cheaply.
 EXPORT_FIELDS = (
     Registration.id, Registration.first_name, Registration.last_name, Registration.email,
